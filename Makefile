@@ -1,0 +1,61 @@
+# Bozor: `make run` sets up and serves the site on embedded defaults; `make test` runs the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SEED_LISTINGS ?= 3000
+
+# A Python >= 3.12: python3.13/python3.12/python3 on PATH if they run, else pyenv's newest 3.12+.
+define FIND_PYTHON
+for c in python3.13 python3.12 python3; do \
+  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; exit 0; fi; \
+done; \
+root=$${PYENV_ROOT:-$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)}; \
+for p in $$(ls -d $$root/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+  if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$p; exit 0; fi; \
+done; exit 1
+endef
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@py=$$($(FIND_PYTHON)) || { echo "Bozor needs Python 3.12 or newer (Django 6). Install python3.12 (e.g. 'pyenv install 3.12') and re-run." >&2; exit 1; }; \
+	echo "Using $$py ($$($$py --version))"; \
+	[ -x $(PY) ] || $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+.PHONY: install
+install: $(VENV)/.installed
+
+.PHONY: setup
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py load_catalog
+	$(PY) manage.py seed_demo --listings $(SEED_LISTINGS) --if-empty
+
+.PHONY: run
+run: setup
+	@echo "Bozor on http://127.0.0.1:$(PORT)/ (uz: /uz/); Ctrl-C stops the web server and the worker."
+	@trap 'kill 0' EXIT INT TERM; \
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py run_huey --quiet & \
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT) & \
+	wait
+
+.PHONY: test
+test: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+.PHONY: messages
+messages: install
+	$(PY) manage.py makemessages -l ru -l uz --no-location --no-wrap --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A buyer or seller. Identified by phone; email is optional."""
+
+    phone = models.CharField(_("phone"), max_length=20, unique=True, null=True, blank=True, help_text=_("E.164"))
+    phone_verified = models.BooleanField(_("phone verified"), default=False)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    about = models.TextField(_("about"), blank=True, max_length=2000)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    is_business = models.BooleanField(_("business seller"), default=False)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.first_name or _("Bozor user")

@@ -1,0 +1,67 @@
+"""JSON-LD documents (schema.org) for our pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from .meta import absolute
+
+
+def website() -> dict:
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": settings.SITE_NAME,
+        "url": absolute(reverse("listings:home")),
+        "inLanguage": ["ru-UZ", "uz-UZ"],
+    }
+
+
+def organization() -> dict:
+    return {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": settings.SITE_NAME,
+        "url": settings.BASE_URL + "/",
+        "logo": absolute("/static/img/logo.svg"),
+        "areaServed": "UZ",
+    }
+
+
+def product(listing, photos: list, attributes: list[dict], *, available: bool) -> dict:
+    """Product + Offer for a listing; attributes as PropertyValue."""
+    offer: dict = {
+        "@type": "Offer",
+        "url": absolute(listing.get_absolute_url()),
+        "priceCurrency": listing.currency,
+        "availability": "https://schema.org/InStock" if available else "https://schema.org/SoldOut",
+        "areaServed": {"@type": "Place", "name": listing.location.name},
+        "itemCondition": {
+            "new": "https://schema.org/NewCondition",
+            "used": "https://schema.org/UsedCondition",
+        }.get(listing.condition),
+    }
+    offer["price"] = str(listing.price.normalize()) if listing.price is not None else "0"
+    offer = {k: v for k, v in offer.items() if v is not None}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": listing.title,
+        "description": listing.description[:5000],
+        "sku": str(listing.pk),
+        "category": listing.category.name,
+        "offers": offer,
+        "additionalProperty": [
+            {
+                "@type": "PropertyValue",
+                "name": row["label"],
+                "value": row["value"],
+                **({"unitText": row["unit"]} if row["unit"] else {}),
+            }
+            for row in attributes
+        ],
+    }
+    if photos:
+        data["image"] = [absolute(photo.image.url) for photo in photos]
+    return data

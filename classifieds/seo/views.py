@@ -1,0 +1,28 @@
+"""Crawl files."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@cache_page(60 * 60)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """robots.txt: keep crawlers off private, POST-only and admin paths."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /uz/admin/",
+        "Disallow: /auth/",
+        "Disallow: /post/",
+        "Disallow: /u/",
+        "Disallow: /saved/",
+        "Disallow: /payments/",
+        "Disallow: /*/phone/",
+        f"Sitemap: {settings.BASE_URL}/sitemap.xml",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -16,6 +16,20 @@ def huey_immediate():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language.
+
+    LocaleMiddleware leaves the language of the last request active in the
+    thread, so a test that visited /uz/ would otherwise turn the next one Uzbek.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Each test writes media to its own folder (cache rows roll back with the test)."""
     settings.MEDIA_ROOT = tmp_path / "media"

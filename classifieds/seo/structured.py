@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.urls import reverse
 
 from .meta import absolute
+
+
+def plain_decimal(value: Decimal) -> str:
+    """``125000000.00`` -> ``125000000``, ``99.50`` -> ``99.5``: never exponent notation."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def website() -> dict:
@@ -42,7 +50,7 @@ def product(listing, photos: list, attributes: list[dict], *, available: bool) -
             "used": "https://schema.org/UsedCondition",
         }.get(listing.condition),
     }
-    offer["price"] = str(listing.price.normalize()) if listing.price is not None else "0"
+    offer["price"] = plain_decimal(listing.price) if listing.price is not None else "0"
     offer = {k: v for k, v in offer.items() if v is not None}
     data = {
         "@context": "https://schema.org",

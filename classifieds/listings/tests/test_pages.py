@@ -383,4 +383,4 @@ class TestPhoneReveal:
     def test_in_uzbek_it_returns_to_the_uzbek_page(self, client, catalog):
         listing = car(catalog)
         response = client.post(f"/uz/l/{listing.pk}/phone/")
-        assert response["Location"] == f"/uz{listing.get_absolute_url()}#phone"
+        assert response["Location"] == f"/uz/l/{listing.pk}-{listing.slug}/#phone"

@@ -1,0 +1,21 @@
+"""Demo data at scale for ``manage.py seed_demo``.
+
+Believable listings (ru ~70 %, uz ~30 %) in every leaf category, with attribute
+values valid against each leaf's schema, a pool of demo sellers, and photos
+drawn from a small pool of generated images saved once under ``demo/``.
+
+- ``kinds``: what a leaf sells (prices, currency, condition, photo counts);
+- ``vocab``: words, nouns, title templates and reference prices;
+- ``catalog``: the catalog compiled once into fast per-leaf generators;
+- ``generate``: rows as COPY text; ``photos``: the image pool;
+- ``load``: COPY in one transaction, index rebuild, ANALYZE (``seed_demo``).
+
+Determinism: the data depends only on the seed, ``now`` and the catalog (ids
+depend on what the tables already hold).
+"""
+
+from .kinds import KINDS, Kind, detect_kind
+from .load import SeedResult, parse_now, seed_demo
+from .photos import PHOTO_POOL_TARGET
+
+__all__ = ["KINDS", "PHOTO_POOL_TARGET", "Kind", "SeedResult", "detect_kind", "parse_now", "seed_demo"]

@@ -32,6 +32,9 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Each test writes media to its own folder (cache rows roll back with the test)."""
+    from django.core.cache import caches
+
+    caches["local"].clear()  # per-process thumbnails and cards must not outlive the test's rows and media
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -7,6 +7,7 @@ and media on the filesystem. Every variable is documented in README.md.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -65,12 +66,21 @@ INSTALLED_APPS = [
     "django_filters",
     "huey.contrib.djhuey",
     "sorl.thumbnail",
+    "allauth",
+    "allauth.account",
     "classifieds.core",
+    "classifieds.audit",
     "classifieds.accounts",
     "classifieds.taxonomy",
     "classifieds.listings",
     "classifieds.media",
     "classifieds.seo",
+    "classifieds.search",
+    "classifieds.promotions",
+    "classifieds.orders",
+    "classifieds.payments",
+    "classifieds.favorites",
+    "classifieds.savedsearches",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "classifieds.core.middleware.HtmxVaryMiddleware",
@@ -102,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "classifieds.core.context_processors.site",
+                "classifieds.favorites.context_processors.favorites",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -170,7 +182,60 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+AUTHENTICATION_BACKENDS = [
+    # Staff may sign in to Admin with username + password; everyone else uses the phone code.
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "accounts:otp"
+LOGIN_REDIRECT_URL = "listings:home"
+LOGOUT_REDIRECT_URL = "listings:home"
+
+# django-allauth: phone number + one-time code (docs/adr/002-phone-sign-in.md).
+ACCOUNT_ADAPTER = "classifieds.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "classifieds.accounts.adapter.user_display"
+ACCOUNT_LOGIN_METHODS = {"phone"}
+ACCOUNT_SIGNUP_FIELDS = ["phone*"]
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60  # seconds a code stays valid
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 5  # wrong codes per issued code (also enforced in the cache)
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_MAX_EMAIL_ADDRESSES = 2
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "accounts:profile"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Bozor: "
+# Client IP behind nginx: the number of proxies that append to X-Forwarded-For (0: use REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Phone sign-in abuse limits (classifieds/accounts/limits.py), counted in the shared cache.
+OTP_LIMITS = {
+    "cooldown_seconds": 60,  # between two codes to one number
+    "per_phone_hour": 5,
+    "per_phone_day": 10,
+    "per_ip_hour": 20,
+    "wrong_codes": ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS,
+    "admin_login_per_ip_15min": 20,
+    "admin_login_per_username_15min": 5,
+}
+# SMS pumping guard: codes go only to valid mobile numbers of these country calling codes.
+PHONE_ALLOWED_COUNTRY_CODES = env_list("PHONE_ALLOWED_COUNTRY_CODES", "998")
+PHONE_DEFAULT_REGION = "UZ"
+
+# --- SMS: like EMAIL_BACKEND, a dotted path (or a short alias) ------------------------
+SMS_BACKENDS = {
+    "console": "classifieds.accounts.sms.ConsoleBackend",
+    "eskiz": "classifieds.accounts.sms.EskizBackend",
+}
+_sms_backend = os.environ.get("SMS_BACKEND", "console")
+SMS_BACKEND = SMS_BACKENDS.get(_sms_backend, _sms_backend)
+SMS_API_URL = os.environ.get("SMS_API_URL", "https://notify.eskiz.uz/api").rstrip("/")
+SMS_LOGIN = os.environ.get("SMS_LOGIN", "")
+SMS_PASSWORD = os.environ.get("SMS_PASSWORD", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "4546")
+SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
 
 # --- i18n: ru (default, no prefix) and uz (Latin, /uz/) -------------------------
 LANGUAGE_CODE = "ru"
@@ -228,6 +293,15 @@ THUMBNAIL_PRESERVE_FORMAT = False
 THUMBNAIL_FORMAT = "WEBP"
 THUMBNAIL_QUALITY = 82
 THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
+# Per-process memory for what never changes once computed: thumbnail keys (sorl looks one up
+# per card) and rendered listing cards (keyed by the listing's version). A page of 40 cards
+# then costs no query and little rendering.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "local",
+    "OPTIONS": {"MAX_ENTRIES": 50_000},
+}
+THUMBNAIL_CACHE = "local"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- Email -------------------------------------------------------------------------
@@ -283,7 +357,8 @@ SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     import sentry_sdk
 
-    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, traces_sample_rate=0.0)
+    # No frame locals: they may hold one-time codes and phone numbers (SMS task, sign-in view).
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, include_local_variables=False, traces_sample_rate=0.0)
 
 LOGGING = {
     "version": 1,
@@ -310,3 +385,28 @@ LISTINGS_PER_PAGE = 40
 # Deep paging is capped as OLX does: nobody reads page 500, crawlers should not either.
 MAX_PAGE = 25
 SITE_NAME = "Bozor"
+
+# --- Payments (classifieds/payments; every variable is in README.md) ----------------------
+PAYME_MERCHANT_ID = os.environ.get("PAYME_MERCHANT_ID", "")
+PAYME_KEY = os.environ.get("PAYME_KEY", "")
+PAYME_CHECKOUT_URL = os.environ.get("PAYME_CHECKOUT_URL", "https://checkout.paycom.uz").rstrip("/")
+CLICK_SERVICE_ID = os.environ.get("CLICK_SERVICE_ID", "")
+CLICK_MERCHANT_ID = os.environ.get("CLICK_MERCHANT_ID", "")
+CLICK_SECRET_KEY = os.environ.get("CLICK_SECRET_KEY", "")
+CLICK_CHECKOUT_URL = os.environ.get("CLICK_CHECKOUT_URL", "https://my.click.uz/services/pay")
+# Signs the sandbox provider's webhook; derived from SECRET_KEY unless set.
+SANDBOX_PAYMENTS_SECRET = (
+    os.environ.get("SANDBOX_PAYMENTS_SECRET") or hashlib.sha256(f"sandbox-payments:{SECRET_KEY}".encode()).hexdigest()
+)
+_real_providers = [
+    name
+    for name, configured in (
+        ("payme", PAYME_MERCHANT_ID and PAYME_KEY),
+        ("click", CLICK_SERVICE_ID and CLICK_SECRET_KEY),
+    )
+    if configured
+]
+# The sandbox is on by default only in development or when no real provider is configured.
+PAYMENT_PROVIDERS = env_list(
+    "PAYMENT_PROVIDERS", ",".join(_real_providers + (["sandbox"] if DEBUG or not _real_providers else []))
+)

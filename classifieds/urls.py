@@ -3,6 +3,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from classifieds.accounts import views as accounts_views
+from classifieds.accounts.urls import allauth_urlpatterns
 from classifieds.core import views as core_views
 
 urlpatterns = [
@@ -10,11 +12,19 @@ urlpatterns = [
     path("readiness", core_views.readiness, name="readiness"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("classifieds.seo.urls")),
+    path("", include("classifieds.media.urls")),  # direct S3 upload API: no language prefix
 ]
 
 urlpatterns += i18n_patterns(
+    path("admin/login/", accounts_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
+    path("", include("classifieds.accounts.urls")),
+    path("", include(allauth_urlpatterns)),
     path("", include("classifieds.listings.urls")),
+    path("", include("classifieds.promotions.urls")),
+    path("", include("classifieds.payments.urls")),
+    path("", include("classifieds.favorites.urls")),
+    path("", include("classifieds.savedsearches.urls")),
     prefix_default_language=False,
 )
 

@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
+# Admin's password form gets a link to the phone sign-in (staff may use either).
+admin.site.login_template = "admin/bozor_login.html"
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):

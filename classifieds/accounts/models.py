@@ -1,8 +1,20 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+class UserQuerySet(models.QuerySet):
+    def public(self):
+        """Accounts whose public page may be shown: active and not deleted."""
+        return self.filter(is_active=True, deleted_at__isnull=True)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -16,6 +28,8 @@ class User(AbstractUser):
     is_business = models.BooleanField(_("business seller"), default=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
+    objects = UserManager()
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -26,3 +40,6 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.first_name or _("Bozor user")
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:public", kwargs={"pk": self.pk})

@@ -1,8 +1,10 @@
 from django.contrib import admin
 
 from classifieds.media.models import ListingPhoto
+from classifieds.search.services import search_listings_changed
 
-from .models import Listing, ListingAttributeValue
+from .models import ExchangeRate, Listing, ListingAttributeValue
+from .services import exchange_rate_set
 
 
 class AttributeValueInline(admin.TabularInline):
@@ -29,3 +31,20 @@ class ListingAdmin(admin.ModelAdmin):
     show_full_result_count = False  # COUNT(*) over a million rows on every admin page is wasteful
     inlines = [AttributeValueInline, PhotoInline]
     list_select_related = ("category", "location")
+    exclude = ("facet_values", "attrs_num", "search_vector", "price_uzs")
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """After the listing and its inlines are saved, the search index follows (through the outbox)."""
+        super().save_related(request, form, formsets, change)
+        search_listings_changed(listing_ids=[form.instance.pk], actor=request.user, reason="admin")
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ("currency", "rate", "source", "rate_date", "updated_at")
+    readonly_fields = ("source", "updated_at")
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Through the service, so listings priced in this currency are re-priced in sum."""
+        stored = exchange_rate_set(currency=obj.currency, rate=obj.rate, rate_date=obj.rate_date)
+        obj.pk = stored.pk

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.expressions import OrderBy
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +21,77 @@ from classifieds.core.text import slugify_any
 class Currency(models.TextChoices):
     UZS = "UZS", _("sum")
     USD = "USD", "$"
+
+
+# The search-results page reads only active rows; its indexes carry facet_values and
+# expires_at so filtering and counting are index-only scans (docs/search-benchmark.md).
+SRP_INCLUDE = ["facet_values", "expires_at", "price_uzs"]
+SRP_INCLUDE_PRICED = ["facet_values", "expires_at"]  # price_uzs is already a key column there
+# Columns a listing card never shows: not loaded for the 40 cards of a page.
+CARD_DEFERRED = ("description", "search_vector", "facet_values", "attrs_num", "rejection_reason")
+# Columns a card shows (and its cache key needs).
+CARD_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "price",
+    "currency",
+    "price_type",
+    "negotiable",
+    "refreshed_at",
+    "updated_at",
+    "location_id",
+    "category_id",
+)
+
+
+class ExchangeRateQuerySet(models.QuerySet):
+    def rate_for(self, currency: str) -> Decimal:
+        """Sum per unit of ``currency`` (1 for sum); the fallback when no rate was ever stored."""
+        if currency == Currency.UZS:
+            return Decimal(1)
+        rate = self.filter(currency=currency).values_list("rate", flat=True).first()
+        return rate if rate is not None else FALLBACK_RATES[currency]
+
+
+# Used only until the first rate is stored (a migration stores this one).
+FALLBACK_RATES = {Currency.USD: Decimal("12650")}
+
+# A listing's price in sum, for sorting and ranges across currencies (alias ``l`` is the
+# listing row). Free is 0; exchange-only has no price. Set-based: search rebuilds and
+# exchange-rate changes run it in one UPDATE.
+PRICE_UZS_SQL = """CASE
+  WHEN l.price_type = 'free' THEN 0
+  WHEN l.price_type <> 'amount' OR l.price IS NULL THEN NULL
+  WHEN l.currency = 'UZS' THEN round(l.price)::bigint
+  ELSE round(l.price * coalesce(
+    (SELECT r.rate FROM listings_exchangerate r WHERE r.currency = l.currency),
+    CASE l.currency {fallbacks} END))::bigint
+END""".format(fallbacks=" ".join(f"WHEN '{code}' THEN {rate}" for code, rate in FALLBACK_RATES.items()))  # noqa: S608
+
+
+class ExchangeRate(models.Model):
+    """Sum per unit of a foreign currency: prices in USD are compared with prices in sum through it."""
+
+    class Source(models.TextChoices):
+        CBU = "cbu", _("Central Bank of Uzbekistan")
+        MANUAL = "manual", _("set by staff")
+
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, unique=True)
+    rate = models.DecimalField(_("rate, sum per unit"), max_digits=14, decimal_places=4)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
+    rate_date = models.DateField(_("rate date"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ExchangeRateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive")]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate} UZS"
 
 
 class ListingQuerySet(models.QuerySet):
@@ -37,12 +114,47 @@ class ListingQuerySet(models.QuerySet):
     def newest(self):
         return self.order_by("-refreshed_at", "-pk")
 
-    def for_cards(self):
-        """What a listing card needs, without N+1 (cover photo prefetched)."""
+    def cards_in_bulk(self, ids: list[int], *, locations: dict | None = None) -> dict[int, Listing]:
+        """What cards need for ``ids``, lean: card columns only, the cover as a bare photo row.
+
+        ``locations`` (id -> Location, e.g. the in-memory catalog) saves the join; without it
+        the locations are selected with the listings.
+        """
         from classifieds.media.models import ListingPhoto
 
-        return self.select_related("location", "category").prefetch_related(
-            models.Prefetch("photos", queryset=ListingPhoto.objects.order_by("order", "pk"))
+        queryset = self.only(*CARD_FIELDS)
+        if locations is None:
+            queryset = queryset.select_related("location")
+        rows = queryset.in_bulk(ids)
+        covers = (
+            ListingPhoto.objects.filter(listing_id__in=list(rows))
+            .order_by("listing_id", "order", "pk")
+            .distinct("listing_id")
+            .values_list("listing_id", "pk", "image", "width", "height")
+        )
+        photos = {
+            listing_id: ListingPhoto(pk=pk, listing_id=listing_id, image=image, width=width, height=height)
+            for listing_id, pk, image, width, height in covers
+        }
+        for listing in rows.values():
+            listing.card_photos = [photos[listing.pk]] if listing.pk in photos else []
+            if locations is not None and listing.location_id in locations:
+                Listing.location.field.set_cached_value(listing, locations[listing.location_id])
+        return rows
+
+    def for_cards(self):
+        """What a listing card needs, without N+1: the cover photo only, no long or search-only columns."""
+        from classifieds.media.models import ListingPhoto
+
+        covers = (
+            ListingPhoto.objects.filter(status=ListingPhoto.Status.READY)  # a raw upload is never shown
+            .order_by("listing_id", "order", "pk")
+            .distinct("listing_id")
+        )
+        return (
+            self.select_related("location")
+            .defer(*CARD_DEFERRED)
+            .prefetch_related(models.Prefetch("photos", queryset=covers, to_attr="card_photos"))
         )
 
 
@@ -71,8 +183,14 @@ class Listing(models.Model):
     category = models.ForeignKey(
         "taxonomy.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="listings"
     )
+    # Empty only on a draft whose seller has not chosen the place yet (listing_submit requires it).
     location = models.ForeignKey(
-        "taxonomy.Location", verbose_name=_("location"), on_delete=models.PROTECT, related_name="listings"
+        "taxonomy.Location",
+        verbose_name=_("location"),
+        on_delete=models.PROTECT,
+        related_name="listings",
+        null=True,
+        blank=True,
     )
     title = models.CharField(_("title"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=120, allow_unicode=False)
@@ -98,18 +216,59 @@ class Listing(models.Model):
     phone_reveals_count = models.PositiveIntegerField(_("phone reveals"), default=0)
     favorites_count = models.PositiveIntegerField(_("favorites"), default=0)
 
+    # Denormalized for search (classifieds.search keeps them right; never edited by hand).
+    # Database defaults, so rows written by COPY are valid until the indexer fills them.
+    price_uzs = models.BigIntegerField(
+        _("price in sum"), null=True, blank=True, editable=False, help_text=_("for sorting across currencies")
+    )
+    facet_values = ArrayField(
+        models.IntegerField(), db_default=Value([], output_field=ArrayField(models.IntegerField())), editable=False
+    )
+    attrs_num = models.JSONField(db_default=Value({}, output_field=models.JSONField()), editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = ListingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         indexes = [
-            # Category pages: newest first within a leaf, active rows only.
+            # Category pages: newest first within a leaf.
             models.Index(
-                fields=["category", "-refreshed_at"], name="listing_active_cat_fresh", condition=Q(status="active")
+                F("category"),
+                F("refreshed_at").desc(),
+                F("id").desc(),
+                name="listing_srp_cat_fresh",
+                include=SRP_INCLUDE,
+                condition=Q(status="active"),
             ),
-            # Home "recent" and all-categories browse.
-            models.Index(fields=["-refreshed_at"], name="listing_active_fresh", condition=Q(status="active")),
+            # Home "recent", all-categories browse and top-category subtrees.
+            models.Index(
+                F("refreshed_at").desc(),
+                F("id").desc(),
+                name="listing_srp_fresh",
+                include=SRP_INCLUDE,
+                condition=Q(status="active"),
+            ),
+            # Price sorts within a leaf (exchange-only listings, without a price, last both ways).
+            models.Index(
+                F("category"),
+                F("price_uzs").asc(nulls_last=True),
+                F("id"),
+                name="listing_srp_cat_price",
+                include=SRP_INCLUDE_PRICED,
+                condition=Q(status="active"),
+            ),
+            models.Index(
+                F("category"),
+                OrderBy(F("price_uzs"), descending=True, nulls_last=True),
+                F("id").desc(),
+                name="listing_srp_cat_price_desc",
+                include=SRP_INCLUDE_PRICED,
+                condition=Q(status="active"),
+            ),
+            GinIndex(fields=["facet_values"], name="listing_srp_facets", condition=Q(status="active")),
+            GinIndex(fields=["search_vector"], name="listing_srp_text", condition=Q(status="active")),
             models.Index(
                 fields=["location", "-refreshed_at"], name="listing_active_loc_fresh", condition=Q(status="active")
             ),
@@ -120,7 +279,10 @@ class Listing(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(price_type="amount", price__isnull=False, price__gte=0) | ~Q(price_type="amount"),
+                # A draft is saved at every step of the wizard, before its price is typed.
+                condition=Q(price_type="amount", price__isnull=False, price__gte=0)
+                | ~Q(price_type="amount")
+                | Q(status="draft", price__isnull=True),
                 name="listing_amount_has_price",
             ),
         ]
@@ -137,7 +299,9 @@ class Listing(models.Model):
 
     @property
     def cover(self):
-        photos = list(self.photos.all())
+        photos = getattr(self, "card_photos", None)  # set by for_cards()
+        if photos is None:
+            photos = list(self.photos.all())
         return photos[0] if photos else None
 
     def make_slug(self) -> str:

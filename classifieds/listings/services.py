@@ -1,26 +1,47 @@
-"""Writes on listings."""
+"""Writes on listings, and the exchange rate their prices are compared through."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+import httpx
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
+from classifieds.audit.services import event_record
+from classifieds.search.services import search_listings_changed
+from classifieds.taxonomy.models import Category
 from classifieds.taxonomy.schema import CleanedValue, validate_attribute_values
 
-from .models import Listing, ListingAttributeValue
+from .models import PRICE_UZS_SQL, Currency, ExchangeRate, Listing, ListingAttributeValue
+
+logger = logging.getLogger(__name__)
+
+# The Central Bank of Uzbekistan's public rates: a JSON list of {"Ccy": "USD", "Rate": "12650.45", "Date": "28.11.2026", ...}.
+CBU_RATES_URL = "https://cbu.uz/ru/arkhiv-kursov-valyut/json/"
+# A rate outside this band is a broken answer, not a devaluation.
+SANE_RATES = {Currency.USD: (Decimal(1000), Decimal(100000))}
 
 
 @transaction.atomic
-def listing_set_attributes(*, listing: Listing, values: Mapping[str, Any]) -> list[ListingAttributeValue]:
+def listing_set_attributes(
+    *, listing: Listing, values: Mapping[str, Any], partial: bool = False
+) -> list[ListingAttributeValue]:
     """Replace the listing's attribute values with ``values`` validated against its category.
 
     Raises ``django.core.exceptions.ValidationError`` keyed by attribute key;
-    nothing is written when any value is invalid.
+    nothing is written when any value is invalid. ``partial``: a draft, whose
+    required values may still be missing.
     """
-    cleaned: list[CleanedValue] = validate_attribute_values(listing.category, values)
+    cleaned: list[CleanedValue] = validate_attribute_values(listing.category, values, partial=partial)
     ListingAttributeValue.objects.filter(listing=listing).delete()
     rows = [
         ListingAttributeValue(
@@ -33,7 +54,10 @@ def listing_set_attributes(*, listing: Listing, values: Mapping[str, Any]) -> li
         )
         for value in cleaned
     ]
-    return ListingAttributeValue.objects.bulk_create(rows)
+    created = ListingAttributeValue.objects.bulk_create(rows)
+    if listing.status != Listing.Status.DRAFT:  # buyers never find a draft
+        search_listings_changed(listing_ids=[listing.pk], reason="attributes")
+    return created
 
 
 def listing_record_view(*, listing: Listing) -> None:
@@ -47,3 +71,397 @@ def listing_reveal_phone(*, listing: Listing, already_revealed: bool) -> bool:
         return False
     Listing.objects.filter(pk=listing.pk).update(phone_reveals_count=F("phone_reveals_count") + 1)
     return True
+
+
+@transaction.atomic
+def exchange_rate_set(
+    *, currency: str, rate: Decimal, source: str = ExchangeRate.Source.MANUAL, rate_date: date | None = None
+) -> ExchangeRate:
+    """Store the rate of ``currency`` and re-price its listings in sum (one set-based UPDATE)."""
+    if rate <= 0:
+        raise ValueError("an exchange rate is positive")
+    current, created = ExchangeRate.objects.select_for_update().get_or_create(
+        currency=currency, defaults={"rate": rate, "source": source, "rate_date": rate_date}
+    )
+    changed = created or current.rate != rate
+    if not created:
+        current.rate, current.source, current.rate_date = rate, source, rate_date
+        current.save()
+    if changed:
+        listings_reprice(currency=currency)
+    return current
+
+
+def listings_reprice(*, currency: str) -> int:
+    """Recompute ``price_uzs`` of every listing priced in ``currency``; the search index follows after commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE listings_listing l SET price_uzs = {PRICE_UZS_SQL} WHERE l.currency = %s",  # noqa: S608
+            [currency],
+        )
+        count = cursor.rowcount
+
+    def reindex() -> None:
+        from classifieds.search.backends import get_search_backend
+
+        backend = get_search_backend()
+        backend.reprice(currency)
+        backend.invalidate_summaries()
+
+    transaction.on_commit(reindex)
+    return count
+
+
+def exchange_rate_refresh(*, transport: httpx.BaseTransport | None = None) -> ExchangeRate | None:
+    """Fetch today's USD rate from the Central Bank; when unreachable or garbled keep the last one.
+
+    Returns the stored rate, or None when nothing changed.
+    """
+    try:
+        with httpx.Client(transport=transport, timeout=10, follow_redirects=True) as client:
+            response = client.get(CBU_RATES_URL)
+            response.raise_for_status()
+            rows = response.json()
+        row = next(r for r in rows if isinstance(r, dict) and r.get("Ccy") == Currency.USD)
+        rate = Decimal(str(row["Rate"]).replace(",", "."))
+        rate_date = datetime.strptime(row["Date"], "%d.%m.%Y").date() if row.get("Date") else None
+    except (httpx.HTTPError, ValueError, KeyError, StopIteration, InvalidOperation, TypeError) as exc:
+        logger.warning("exchange rate: keeping the last rate, the Central Bank did not answer usefully: %r", exc)
+        return None
+    low, high = SANE_RATES[Currency.USD]
+    if not low <= rate <= high:
+        logger.warning("exchange rate: ignoring an implausible USD rate %s", rate)
+        return None
+    return exchange_rate_set(currency=Currency.USD, rate=rate, source=ExchangeRate.Source.CBU, rate_date=rate_date)
+
+
+# --- Posting and managing one's listings (the wizard and the seller's dashboard) -------------
+
+TITLE_MIN_LENGTH = 5
+DESCRIPTION_MIN_LENGTH = 20
+# What the details step writes on a draft; anything else in ``fields`` is ignored.
+DRAFT_FIELDS = frozenset(
+    {"title", "description", "price_type", "price", "currency", "negotiable", "condition", "location", "contact_phone"}
+)
+
+
+class ListingError(Exception):
+    """A listing write the seller asked for cannot happen; ``message`` says why, in their language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ListingIncomplete(ListingError):
+    """Submitting a draft that misses something required; ``errors`` maps a field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(gettext("Fill in the highlighted fields before publishing."))
+        self.errors = errors
+
+
+class FreeListingLimitReached(ListingError):
+    pass
+
+
+class ListingActionNotAllowed(ListingError):
+    pass
+
+
+def _policy_category(category: Category, attribute: str) -> Category | None:
+    """The nearest category (itself first, then up the tree) that sets ``attribute``."""
+    for node in reversed(category.ancestors(include_self=True)):
+        if getattr(node, attribute) is not None:
+            return node
+    return None
+
+
+def category_requires_moderation(category: Category) -> bool:
+    """Pre-moderation set on the category or any ancestor applies to the whole subtree."""
+    return any(node.requires_moderation for node in category.ancestors(include_self=True))
+
+
+def free_listings_left(*, owner, category: Category, now: datetime | None = None, exclude_pk: int | None = None):
+    """(limit, used, limiting category) for the seller in the category's rolling 30 days; limit None = unlimited."""
+    policy = _policy_category(category, "free_listings_per_30_days")
+    if policy is None:
+        return None, 0, None
+    since = (now or timezone.now()) - timedelta(days=30)
+    used = (
+        Listing.objects.filter(owner=owner, category__path__contains=[policy.pk], published_at__gte=since)
+        .exclude(pk=exclude_pk)
+        .count()
+    )
+    return policy.free_listings_per_30_days, used, policy
+
+
+def stored_attribute_values(listing: Listing) -> dict[str, Any]:
+    """The listing's attribute values as the raw form values they were cleaned from (key -> value or list)."""
+    values: dict[str, Any] = {}
+    for row in listing.attribute_values.select_related("attribute", "option"):
+        attribute = row.attribute
+        if row.option_id:
+            if attribute.type == attribute.Type.MULTICHOICE:
+                values.setdefault(attribute.key, []).append(row.option.value)
+            else:
+                values[attribute.key] = row.option.value
+        elif row.value_bool is not None:
+            values[attribute.key] = "true" if row.value_bool else "false"
+        elif row.value_number is not None:
+            n = row.value_number
+            values[attribute.key] = str(int(n)) if n == int(n) else str(n.normalize())
+        else:
+            values[attribute.key] = row.value_text
+    return values
+
+
+def listing_problems(listing: Listing) -> dict[str, list[str]]:
+    """What still keeps this listing from being published, by field name (``attrs.<key>`` for attributes)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    title = (listing.title or "").strip()
+    if len(title) < TITLE_MIN_LENGTH:
+        add("title", gettext("The title needs at least %(min)s characters.") % {"min": TITLE_MIN_LENGTH})
+    if len((listing.description or "").strip()) < DESCRIPTION_MIN_LENGTH:
+        add(
+            "description",
+            gettext("Describe the item in at least %(min)s characters.") % {"min": DESCRIPTION_MIN_LENGTH},
+        )
+    if listing.price_type == Listing.PriceType.AMOUNT and listing.price is None:
+        add("price", gettext("Enter a price, or choose “free” or “exchange”."))
+    if listing.location_id is None:
+        add("location", gettext("Choose where the item is."))
+    elif listing.location.path and len(listing.location.path) == 1 and listing.location.children.exists():
+        add("location", gettext("Choose a city or district."))
+    if not listing.contact_phone:
+        add("contact_phone", gettext("Enter a phone number buyers can call."))
+    try:
+        validate_attribute_values(listing.category, stored_attribute_values(listing))
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            for message in messages:
+                add(f"attrs.{key}", message)
+    return errors
+
+
+@transaction.atomic
+def listing_create_draft(*, owner, category: Category, language: str = "ru") -> Listing:
+    """Start a listing in ``category``: a draft row that every later step of the wizard saves into."""
+    if not category.is_leaf:
+        raise ListingError(gettext("Choose a more specific category."))
+    # A double click on the category is one draft: an untouched one from a moment ago is reused.
+    recent = (
+        Listing.objects.filter(
+            owner=owner,
+            category=category,
+            status=Listing.Status.DRAFT,
+            title="",
+            created_at__gte=timezone.now() - timedelta(minutes=2),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if recent is not None and not recent.photos.exists():
+        return recent
+    listing = Listing.objects.create(
+        owner=owner,
+        category=category,
+        status=Listing.Status.DRAFT,
+        title="",
+        slug="item",
+        description="",
+        price=None,
+        contact_phone=getattr(owner, "phone", "") or "",
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+    )
+    event_record(topic="listing.draft_created", subject=listing, actor=owner, payload={"category": category.pk})
+    return listing
+
+
+@transaction.atomic
+def listing_change_category(*, listing: Listing, category: Category, actor) -> Listing:
+    """Move a draft to another leaf category; values of attributes the new category lacks are dropped."""
+    if listing.status != Listing.Status.DRAFT:
+        raise ListingActionNotAllowed(gettext("The category of a published listing cannot be changed."))
+    if not category.is_leaf:
+        raise ListingError(gettext("Choose a more specific category."))
+    listing.category = category
+    listing.save(update_fields=["category", "updated_at"])
+    keep = [attribute.pk for attribute in category.schema()]
+    ListingAttributeValue.objects.filter(listing=listing).exclude(attribute_id__in=keep).delete()
+    event_record(topic="listing.category_changed", subject=listing, actor=actor, payload={"category": category.pk})
+    return listing
+
+
+@transaction.atomic
+def listing_update_draft(
+    *, listing: Listing, fields: Mapping[str, Any], attributes: Mapping[str, Any] | None, actor
+) -> Listing:
+    """Save what the seller has typed so far on a draft; nothing is required yet (see ``listing_problems``).
+
+    ``attributes`` replaces the attribute values (validated, but missing required ones allowed).
+    """
+    if listing.status != Listing.Status.DRAFT:
+        raise ListingActionNotAllowed(gettext("Only a draft is saved as you type."))
+    _apply_fields(listing, fields)
+    listing.save()
+    if attributes is not None:
+        listing_set_attributes(listing=listing, values=attributes, partial=True)
+    return listing
+
+
+def _apply_fields(listing: Listing, fields: Mapping[str, Any]) -> None:
+    for name, value in fields.items():
+        if name in DRAFT_FIELDS:
+            setattr(listing, name, value)
+    if listing.price_type != Listing.PriceType.AMOUNT:
+        listing.price = None
+    listing.title = (listing.title or "").strip()
+    listing.slug = listing.make_slug()
+
+
+@transaction.atomic
+def listing_submit(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
+    """Publish a draft: ``pending`` under pre-moderation, else ``active``, until now + the category's lifetime.
+
+    Idempotent: submitting a listing that is no longer a draft (a double click,
+    a resent form) changes nothing and returns it as it is. Raises
+    ``ListingIncomplete`` or ``FreeListingLimitReached``.
+    """
+    locked = Listing.objects.select_for_update(of=("self",)).select_related("category", "location").get(pk=listing.pk)
+    if locked.status != Listing.Status.DRAFT:
+        return locked
+    problems = listing_problems(locked)
+    if problems:
+        raise ListingIncomplete(problems)
+    now = now or timezone.now()
+    # One seller's submissions are serialized, so two tabs cannot both take the last free slot.
+    type(locked.owner).objects.select_for_update().filter(pk=locked.owner_id).first()
+    limit, used, policy = free_listings_left(
+        owner=locked.owner, category=locked.category, now=now, exclude_pk=locked.pk
+    )
+    if limit is not None and used >= limit:
+        raise FreeListingLimitReached(
+            ngettext(
+                "You have already posted %(used)s free listing in “%(category)s” in the last 30 days; the limit is %(limit)s. Deactivate an old listing or wait until it is 30 days old.",
+                "You have already posted %(used)s free listings in “%(category)s” in the last 30 days; the limit is %(limit)s. Deactivate an old listing or wait until it is 30 days old.",
+                used,
+            )
+            % {"used": used, "limit": limit, "category": policy.name}
+        )
+    moderated = category_requires_moderation(locked.category)
+    locked.status = Listing.Status.PENDING if moderated else Listing.Status.ACTIVE
+    locked.published_at = locked.refreshed_at = now
+    locked.expires_at = now + timedelta(days=locked.category.listing_lifetime_days or 30)
+    locked.rejection_reason = ""
+    locked.save()
+    _drop_failed_photos(locked)
+    event_record(topic="listing.submitted", subject=locked, actor=actor, payload={"status": locked.status})
+    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason="submitted")
+    return locked
+
+
+def _drop_failed_photos(listing: Listing) -> None:
+    from classifieds.media.models import ListingPhoto
+
+    ListingPhoto.objects.filter(listing=listing, status=ListingPhoto.Status.FAILED).delete()
+
+
+@transaction.atomic
+def listing_edit(
+    *, listing: Listing, fields: Mapping[str, Any], attributes: Mapping[str, Any], actor, now: datetime | None = None
+) -> Listing:
+    """Change a published listing; under pre-moderation an active or rejected one goes back to review."""
+    locked = Listing.objects.select_for_update(of=("self",)).select_related("category").get(pk=listing.pk)
+    if locked.status in (Listing.Status.DRAFT, Listing.Status.DELETED):
+        raise ListingActionNotAllowed(gettext("This listing cannot be edited."))
+    _apply_fields(locked, fields)
+    listing_set_attributes(listing=locked, values=attributes)
+    problems = listing_problems(locked)
+    if problems:
+        raise ListingIncomplete(problems)
+    if locked.status in (Listing.Status.ACTIVE, Listing.Status.REJECTED) and category_requires_moderation(
+        locked.category
+    ):
+        locked.status = Listing.Status.PENDING
+        locked.rejection_reason = ""
+    locked.save()
+    event_record(topic="listing.edited", subject=locked, actor=actor, payload={"status": locked.status})
+    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason="edited")
+    return locked
+
+
+def _transition(listing: Listing, *, allowed: set[str], actor, topic: str, **changes: Any) -> Listing:
+    locked = Listing.objects.select_for_update(of=("self",)).select_related("category").get(pk=listing.pk)
+    if locked.status not in allowed:
+        raise ListingActionNotAllowed(gettext("This cannot be done with the listing in its current state."))
+    previous = locked.status
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save()
+    event_record(topic=topic, subject=locked, actor=actor, payload={"from": previous, "to": locked.status})
+    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason=topic)
+    return locked
+
+
+@transaction.atomic
+def listing_mark_sold(*, listing: Listing, actor) -> Listing:
+    """The seller sold the item: it leaves search, its page says so."""
+    return _transition(
+        listing,
+        allowed={Listing.Status.ACTIVE, Listing.Status.PENDING, Listing.Status.EXPIRED},
+        actor=actor,
+        topic="listing.sold",
+        status=Listing.Status.SOLD,
+    )
+
+
+@transaction.atomic
+def listing_deactivate(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
+    """Take a listing off the site without selling it; it waits under "expired" and can be reactivated."""
+    return _transition(
+        listing,
+        allowed={Listing.Status.ACTIVE, Listing.Status.PENDING},
+        actor=actor,
+        topic="listing.deactivated",
+        status=Listing.Status.EXPIRED,
+        expires_at=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def listing_reactivate(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
+    """Put an expired listing back for another lifetime (through review under pre-moderation)."""
+    now = now or timezone.now()
+    current = Listing.objects.select_related("category").get(pk=listing.pk)
+    expired = current.status == Listing.Status.EXPIRED or (
+        current.status == Listing.Status.ACTIVE and current.expires_at is not None and current.expires_at <= now
+    )
+    if not expired:
+        raise ListingActionNotAllowed(gettext("Only an expired listing can be reactivated."))
+    moderated = category_requires_moderation(current.category)
+    return _transition(
+        current,
+        allowed={Listing.Status.EXPIRED, Listing.Status.ACTIVE},
+        actor=actor,
+        topic="listing.reactivated",
+        status=Listing.Status.PENDING if moderated else Listing.Status.ACTIVE,
+        refreshed_at=now,
+        expires_at=now + timedelta(days=current.category.listing_lifetime_days or 30),
+    )
+
+
+@transaction.atomic
+def listing_delete(*, listing: Listing, actor) -> Listing:
+    """Soft delete: the row stays (audit, moderation), nobody sees it any more, the owner included."""
+    return _transition(
+        listing,
+        allowed=set(Listing.Status.values) - {Listing.Status.DELETED},
+        actor=actor,
+        topic="listing.deleted",
+        status=Listing.Status.DELETED,
+    )

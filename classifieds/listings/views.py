@@ -1,18 +1,27 @@
-"""Browse pages: home, category (and category + location), listing detail."""
+"""Browse pages: home, the search-results page (search, category, category + location), listing detail."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from classifieds.core.htmx import render_page
-from classifieds.core.pagination import page_url, paginate
+from classifieds.core.pagination import paginate, parse_page_number
 from classifieds.core.phones import mask_phone
+from classifieds.promotions.placement import spotlight_cards
+from classifieds.search import facets as search_facets
+from classifieds.search import filters
+from classifieds.search.backends import get_search_backend
+from classifieds.search.catalog import current_catalog
+from classifieds.search.query import ListingQuery
 from classifieds.seo import structured
 from classifieds.seo.meta import breadcrumb_ld, item_list_ld, page_meta
 from classifieds.taxonomy.models import Category, Location
@@ -21,21 +30,6 @@ from . import services
 from .models import Listing
 
 REVEALED_SESSION_KEY = "revealed_phones"
-
-
-def _category_by_slug(slug: str) -> tuple[Category | None, bool]:
-    """The category with this slug in the current language, else in another one.
-
-    Returns (category, is_current_language_slug).
-    """
-    category = Category.objects.filter(slug=slug).first()
-    if category is not None:
-        return category, True
-    for code, _name in settings.LANGUAGES:
-        category = Category.objects.filter(**{f"slug_{code}": slug}).first()
-        if category is not None:
-            return category, False
-    return None, False
 
 
 def _category_url(category: Category, location: Location | None = None) -> str:
@@ -60,68 +54,166 @@ def home(request: HttpRequest) -> TemplateResponse:
     return render_page(
         request,
         "listings/home.html",
-        {"categories": categories, "recent": recent, "meta": meta},
+        {"categories": categories, "recent": recent, "spotlight": spotlight_cards(), "meta": meta},
     )
 
 
 @require_GET
-def category_page(request: HttpRequest, category_slug: str, location_slug: str | None = None) -> HttpResponse:
-    """Active listings of a category subtree (optionally a location subtree), newest first."""
-    category, current = _category_by_slug(category_slug)
-    if category is None:
-        raise Http404(_("No such category."))
-    location = None
-    if location_slug is not None:
-        location = get_object_or_404(Location, slug=location_slug)
-    if not current:
-        target = _category_url(category, location)
-        query = request.GET.urlencode()
-        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+def search_page(
+    request: HttpRequest, category_slug: str | None = None, location_slug: str | None = None
+) -> HttpResponse:
+    """The search-results page: /search/, a category subtree, or a category subtree in a place."""
+    catalog = current_catalog()
+    language = get_language() or settings.LANGUAGE_CODE
+    category = location = None
+    if category_slug is not None:
+        category, current = catalog.category_by_slug(category_slug, language)
+        if category is None:
+            raise Http404(_("No such category."))
+        if location_slug is not None:
+            location = catalog.location_slugs.get(location_slug)
+            if location is None:
+                raise Http404(_("No such place."))
+        if not current:
+            target = _category_url(category, location)
+            query = request.GET.urlencode()
+            return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+    path = _srp_url(category, location)
 
-    listings = Listing.objects.active().in_category(category).in_location(location).for_cards().newest()
-    page = paginate(request, listings)
-    ancestors = category.ancestors()
-    children = list(category.children.order_by("order", "pk"))
-    if location is None:
-        locations = list(Location.objects.roots().order_by("order", "name"))
-    else:
-        locations = list(location.children.order_by("order", "name"))
+    # A submitted form sends empty fields and defaults: keep addresses short and shareable.
+    tidy = filters.tidy_pairs(request.GET)
+    tidy_url = f"{path}?{urlencode(tidy)}" if tidy else path
+    if tidy != [(k, v) for k, values in request.GET.lists() for v in values] and not request.htmx:
+        return redirect(tidy_url)
+
+    schema = catalog.schema(category) if category else []
+    filterset_class = filters.filterset_for(
+        schema, cache=catalog.derived, key=("filterset", category.pk if category else None, language)
+    )
+    filterset = filterset_class(filters.clean_params(request.GET, filterset_class), queryset=Listing.objects.none())
+    params = filters.valid_params(filterset)
+    query = filters.listing_query(
+        filterset, schema=schema, category=category, location=location, page=parse_page_number(request)
+    )
+    results = get_search_backend().search(
+        query, load=lambda ids: Listing.objects.cards_in_bulk(ids, locations=catalog.locations)
+    )
+    page = paginate(request, results)
+    pinned = _pinned(results.pinned_ids)
+    if pinned:  # a pinned listing is not shown twice on its page
+        page.object_list = [listing for listing in page.object_list if listing.pk not in results.pinned_ids]
+    facets = results.facets
+
+    ancestors = catalog.ancestors(category) if category else []
+    children = catalog.category_children.get(category.pk if category else None, [])
+    places = catalog.location_children.get(location.pk if location else None, [])
+    groups = search_facets.facet_groups(schema, params, facets, filterset.form)
+    q = params.get("q", "")
 
     crumbs = [(_("Home"), reverse("listings:home"))]
-    crumbs += [(c.name, _category_url(c)) for c in ancestors]
-    crumbs.append((category.name, _category_url(category)))
-    if location is not None:
-        crumbs.append((location.name, _category_url(category, location)))
-    listing_urls = [listing.get_absolute_url() for listing in page.object_list]
-    heading = f"{category.name} — {location.name}" if location else category.name
+    if category is None:
+        crumbs.append((_("Search results"), path))
+    else:
+        crumbs += [(c.name, _category_url(c)) for c in ancestors]
+        crumbs.append((category.name, _category_url(category)))
+        if location is not None:
+            crumbs.append((location.name, _category_url(category, location)))
+    if category is None:
+        heading = _("Search results for “%(q)s”") % {"q": q} if q else _("All listings")
+    else:
+        heading = f"{category.name} — {location.name}" if location else category.name
+        if q:
+            heading = _("“%(q)s” in %(place)s") % {"q": q, "place": heading}
+    # Canonical: the base page with its main query; filters and sorts are variations of it.
+    canonical = [("q", q)] if q else []
+    if page.number > 1:
+        canonical.append(("page", str(page.number)))
+    prev_url = _srp_page_url(path, params, page.previous_page_number()) if page.has_previous() else ""
+    next_url = _srp_page_url(path, params, page.next_page_number()) if page.has_next() else ""
+    deep = _filter_depth(query) >= 2 or not page.paginator.count
     meta = page_meta(
-        lambda: _category_url(category, location),
-        query=f"page={page.number}" if page.number > 1 else "",
+        lambda: _srp_url(category, location),
+        query=urlencode(canonical),
         title=_("%(heading)s — page %(page)s") % {"heading": heading, "page": page.number}
         if page.number > 1
         else heading,
         description=_("%(count)s listings in %(heading)s on Bozor.")
         % {"count": page.paginator.count, "heading": heading},
-        json_ld=[breadcrumb_ld(crumbs), item_list_ld(listing_urls)],
-        prev_url=page_url(request, page.previous_page_number()) if page.has_previous() else "",
-        next_url=page_url(request, page.next_page_number()) if page.has_next() else "",
+        robots="noindex,follow" if deep else "index,follow",
+        json_ld=[breadcrumb_ld(crumbs), item_list_ld([listing.get_absolute_url() for listing in page.object_list])],
+        prev_url=prev_url,
+        next_url=next_url,
     )
     context = {
         "category": category,
         "location": location,
         "ancestors": ancestors,
-        "children": children,
-        "locations": locations,
+        "path": path,
+        "filterset": filterset,
+        "form": filterset.form,
+        "params": params,
+        "q": q,
+        "results": results,
         "page": page,
-        "page_links": _page_links(request, page),
+        "pinned": pinned,
+        "spotlight": spotlight_cards(category=category, limit=4) if category is not None and page.number == 1 else [],
+        "page_links": _page_links(path, params, page),
+        "groups": groups,
+        "category_links": search_facets.category_links(children, facets, lambda c: _srp_url(c, location), params),
+        "location_links": search_facets.location_links(places, facets, lambda place: _srp_url(category, place), params)
+        if category is not None
+        else [],
+        "price_links": search_facets.price_links(path, params, facets),
+        "photo_count": search_facets.photo_count(facets),
+        "chips": search_facets.chips(path, params, schema, groups),
+        "clear_url": search_facets.url_with(path, QueryDict(urlencode([("q", q)] if q else []))),
         "heading": heading,
         "crumbs": crumbs,
         "meta": meta,
     }
-    return render_page(request, "listings/category.html", context, partial="results", targets=("results",))
+    target = request.htmx.target if request.htmx else None
+    partial = "results" if target == "results" else "srp"
+    response = render_page(request, "listings/search.html", context, partial=partial, targets=("srp", "results"))
+    if request.htmx:
+        response["HX-Push-Url"] = _srp_page_url(path, params, page.number)
+    return response
 
 
-def _page_links(request: HttpRequest, page) -> list[dict]:
+def _srp_url(category: Category | None, location: Location | None = None) -> str:
+    return reverse("listings:search") if category is None else _category_url(category, location)
+
+
+def _srp_page_url(path: str, params: QueryDict, number: int) -> str:
+    query = params.copy()
+    query.pop("page", None)
+    if number > 1:
+        query["page"] = str(number)
+    encoded = query.urlencode()
+    return f"{path}?{encoded}" if encoded else path
+
+
+def _filter_depth(query: ListingQuery) -> int:
+    """How many filter values narrow the page (deep combinations are not indexed)."""
+    return (
+        sum(len(option.values) for option in query.options)
+        + len(query.ranges)
+        + int(query.has_price)
+        + int(query.with_photo)
+    )
+
+
+def _pinned(ids: list[int]) -> list[Listing]:
+    """Promoted listings shown above the results, flagged for the card's badge."""
+    if not ids:
+        return []
+    rows = Listing.objects.for_cards().in_bulk(ids)
+    pinned = [rows[i] for i in ids if i in rows]
+    for listing in pinned:
+        listing.is_promoted = True
+    return pinned
+
+
+def _page_links(path: str, params: QueryDict, page) -> list[dict]:
     """Numbered links around the current page, capped at MAX_PAGE."""
     last = min(page.paginator.num_pages, settings.MAX_PAGE)
     numbers = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
@@ -129,7 +221,7 @@ def _page_links(request: HttpRequest, page) -> list[dict]:
     for number in numbers:
         if number - previous > 1:
             links.append({"gap": True})
-        links.append({"number": number, "url": page_url(request, number), "current": number == page.number})
+        links.append({"number": number, "url": _srp_page_url(path, params, number), "current": number == page.number})
         previous = number
     return links
 
@@ -173,7 +265,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         .newest()[: 8 if available else 12]
     )
     attributes = _attribute_rows(listing)
-    photos = list(listing.photos.all())
+    photos = [photo for photo in listing.photos.all() if photo.status == "ready"]  # never a raw upload
     meta = page_meta(
         lambda: listing.get_absolute_url(),
         title=f"{listing.title} — {listing.location.name}",

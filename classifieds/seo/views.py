@@ -12,15 +12,12 @@ from django.views.decorators.http import require_GET
 @cache_page(60 * 60)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """robots.txt: keep crawlers off private, POST-only and admin paths."""
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /uz/admin/",
-        "Disallow: /auth/",
-        "Disallow: /post/",
-        "Disallow: /u/",
-        "Disallow: /saved/",
-        "Disallow: /payments/",
+    # Seller pages (/u/<id>/) are public and crawlable; the rest of /u/ is private.
+    private = ["/admin/", "/auth/", "/post/", "/u/profile/", "/u/listings/", "/u/promote/", "/saved/", "/payments/"]
+    lines = ["User-agent: *"]
+    for prefix in ("", "/uz"):
+        lines += [f"Disallow: {prefix}{path}" for path in private]
+    lines += [
         "Disallow: /*/phone/",
         f"Sitemap: {settings.BASE_URL}/sitemap.xml",
         "",

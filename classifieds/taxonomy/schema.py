@@ -99,11 +99,14 @@ def _clean_one(attribute: Attribute, raw: Any) -> list[CleanedValue]:
     return [CleanedValue(attribute=attribute, text=text)]
 
 
-def validate_attribute_values(category: Category, values: Mapping[str, Any]) -> list[CleanedValue]:
+def validate_attribute_values(
+    category: Category, values: Mapping[str, Any], *, partial: bool = False
+) -> list[CleanedValue]:
     """Check ``values`` (attribute key -> raw value) against the category's schema.
 
     Unknown keys, missing required values, wrong types, out-of-range numbers
     and options not in the list are all reported at once, keyed by attribute key.
+    ``partial``: a draft being typed; missing required values are not errors yet.
     """
     schema = {attribute.key: attribute for attribute in category.schema()}
     errors: dict[str, list[str]] = {}
@@ -114,7 +117,7 @@ def validate_attribute_values(category: Category, values: Mapping[str, Any]) -> 
     for key, attribute in schema.items():
         raw = values.get(key)
         if _is_empty(raw):
-            if attribute.required:
+            if attribute.required and not partial:
                 errors.setdefault(key, []).append(_("%(label)s is required.") % {"label": attribute.label})
             continue
         try:

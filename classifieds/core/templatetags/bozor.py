@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import template
+from django.core.cache import caches
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from classifieds.core.phones import format_phone
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
@@ -72,6 +77,77 @@ def listing_date(value: datetime | None) -> str:
     if local.year == today.year:
         return date_format(local, "j E")
     return date_format(local, "j E Y")
+
+
+CARD_SIZES = {"small": "240x180", "large": "480x360"}
+EAGER_CARDS = 8  # the first cards of a page load their image at once, the rest lazily
+
+
+@register.filter
+def card_thumbs(photo) -> dict[str, str] | None:
+    """URLs of a card's cover photo in two widths, for ``srcset`` (None when it cannot be read).
+
+    A thumbnail of a stored file never changes, so the URLs are kept in the
+    per-process "local" cache: a page of 40 cards costs no query and no sorl
+    lookup once warm.
+    """
+    if photo is None or not photo.image:
+        return None
+    name = photo.image.name
+    key = f"card:{name}"
+    thumbs = caches["local"].get(key)
+    if thumbs is None:
+        from sorl.thumbnail import get_thumbnail
+
+        try:
+            thumbs = {
+                size: get_thumbnail(photo.image, geometry, crop="center").url for size, geometry in CARD_SIZES.items()
+            }
+        except Exception:  # a missing or broken file must not break a results page
+            logger.warning("no thumbnail for %s", name, exc_info=True)
+            return None
+        caches["local"].set(key, thumbs, None)
+    return thumbs
+
+
+@register.filter
+def count(number: int | None) -> str:
+    """``12345`` -> ``12 345`` (narrow no-break space), cheaper than humanize for the many facet counts."""
+    if number is None:
+        return ""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+@register.simple_tag(takes_context=True)
+def listing_card(context, listing, position: int) -> SafeString:
+    """The body of a listing card, rendered once per listing version, language and day.
+
+    The key holds everything the card shows that can change (``updated_at``,
+    the cover photo, promotion, the day for "today 14:05"); what depends on the
+    visitor (the favorite button) stays outside, in ``card.html``.
+    """
+    cover = listing.cover
+    key = ":".join(
+        str(part)
+        for part in (
+            "card",
+            get_language(),
+            listing.pk,
+            listing.updated_at.timestamp() if listing.updated_at else "",
+            cover.pk if cover else "",
+            int(getattr(listing, "is_promoted", False)),
+            int(position > EAGER_CARDS),
+            timezone.localdate(),
+        )
+    )
+    cache = caches["local"]
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "listings/partials/card_body.html", {"listing": listing, "cover": cover, "lazy": position > EAGER_CARDS}
+        )
+        cache.set(key, html, 24 * 3600)
+    return mark_safe(html)  # noqa: S308  (rendered by our own autoescaping template)
 
 
 @register.filter

@@ -67,3 +67,10 @@ class Command(BaseCommand):
                 f"{', indexes rebuilt' if result.indexes_rebuilt else ''})."
             )
         )
+        if result.listings:
+            # COPY bypasses the services (and their search outbox): rebuild the search data once, set-based.
+            from classifieds.search.backends import get_search_backend
+
+            started = time.monotonic()
+            get_search_backend().rebuild(progress=not options["no_progress"] and sys.stderr.isatty())
+            self.stdout.write(f"Search data rebuilt in {time.monotonic() - started:.1f}s.")

@@ -1,0 +1,68 @@
+"""Our django-allauth adapter: the phone lives on ``User.phone``, SMS goes through our backends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from classifieds.core.phones import format_phone
+
+from . import services, sms
+from .forms import PhoneNumberField
+from .models import User
+
+
+def user_display(user: User) -> str:
+    """How allauth names the user in messages to themselves (never shown to others)."""
+    if user.display_name:
+        return user.display_name
+    return format_phone(user.phone) if user.phone else str(user.public_name)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "incorrect_code": _("Wrong code."),
+        "too_many_login_attempts": _("Too many wrong codes. Request a new one."),
+        "rate_limited": _("Too many requests. Please try again later."),
+    }
+
+    # --- The phone number: User.phone is the single source of truth ---------------
+
+    def phone_form_field(self, **kwargs: Any) -> PhoneNumberField:
+        return PhoneNumberField(**kwargs)
+
+    def set_phone(self, user: User, phone: str, verified: bool) -> None:
+        services.user_set_phone(user=user, phone=phone, verified=verified)
+
+    def get_phone(self, user: User) -> tuple[str, bool] | None:
+        return (user.phone, user.phone_verified) if user.phone else None
+
+    def set_phone_verified(self, user: User, phone: str) -> None:
+        services.user_mark_phone_verified(user=user, phone=phone)
+
+    def get_user_by_phone(self, phone: str) -> User | None:
+        return User.objects.filter(phone=phone).first()
+
+    # --- Codes ------------------------------------------------------------------
+
+    def generate_phone_verification_code(self, *, user: User, phone: str) -> str:
+        if sms.uses_fixed_code():
+            return sms.FIXED_CODE
+        return super().generate_phone_verification_code(user=user, phone=phone)
+
+    def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
+        services.sms_send_code(phone=phone, code=code)
+
+    # --- Where to go --------------------------------------------------------------
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Without an explicit ``next``: a new account first gets asked for a name."""
+        user = request.user
+        if user.is_authenticated and not user.display_name:
+            return reverse("accounts:profile")
+        return super().get_login_redirect_url(request)

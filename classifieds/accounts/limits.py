@@ -1,0 +1,167 @@
+"""Abuse limits of the phone sign-in and the admin login, counted in the shared cache.
+
+Why our own and not allauth's limiter: ours must tell the user *when* to retry
+(the 429 says so), and allauth's keeps a timestamp list it does not expose.
+
+Fixed windows (an hour is 10:00–11:00 UTC, a day starts at 00:00 UTC). Each
+use takes one numbered slot with ``cache.add``, which is atomic on Redis
+(``SET NX``) and on the database cache (an insert on a primary key); the
+database cache's ``incr`` is a read-modify-write, so counting with it would let
+concurrent requests slip through. Once the last slot of a window is taken a
+single ``get`` answers "full", so a flood costs one cache read per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class Rate:
+    action: str
+    amount: int
+    period: int  # seconds
+
+
+class Limited(Exception):
+    """A limit is reached; ``retry_at`` is the Unix time from which it frees up."""
+
+    def __init__(self, *, scope: str, retry_at: float) -> None:
+        super().__init__(scope)
+        self.scope = scope
+        self.retry_at = retry_at
+
+    def retry_after(self, now: float | None = None) -> int:
+        """Whole seconds to wait (at least 1)."""
+        return max(1, math.ceil(self.retry_at - (time.time() if now is None else now)))
+
+
+def _digest(value: str) -> str:
+    # Keys never hold a phone number or an IP in clear (Redis dumps, cache table).
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()[:32]
+
+
+def _take_slot(base: str, amount: int, timeout: int) -> tuple[str, int] | None:
+    """Take the first free of ``amount`` slots under ``base``: (slot key, index), or None when all are taken."""
+    if amount <= 0 or cache.get(f"{base}:{amount - 1}") is not None:
+        return None
+    for index in range(amount):
+        key = f"{base}:{index}"
+        if cache.add(key, 1, timeout):
+            return key, index
+    return None
+
+
+def _window(rate: Rate, subject: str, now: float) -> tuple[str, float]:
+    number = int(now // rate.period)
+    return f"limit:{rate.action}:{rate.period}:{_digest(subject)}:{number}", (number + 1) * rate.period
+
+
+def consume(checks: list[tuple[Rate, str]], *, now: float | None = None) -> list[str]:
+    """Take one use of every (rate, subject) or none of them; raise ``Limited`` naming the first one full."""
+    now = time.time() if now is None else now
+    taken: list[str] = []
+    for rate, subject in checks:
+        base, window_end = _window(rate, subject, now)
+        slot = _take_slot(base, rate.amount, timeout=math.ceil(window_end - now) + 5)
+        if slot is None:
+            release(taken)
+            raise Limited(scope=rate.action, retry_at=window_end)
+        taken.append(slot[0])
+    return taken
+
+
+def release(keys: list[str]) -> None:
+    """Give back uses taken by ``consume`` (the action did not happen after all)."""
+    if keys:
+        cache.delete_many(keys)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address as allauth sees it (honours ALLAUTH_TRUSTED_PROXY_COUNT)."""
+    from allauth.account.adapter import get_adapter
+
+    return get_adapter(request).get_client_ip(request)
+
+
+# --- Sign-in codes -------------------------------------------------------------------
+
+
+def _otp(name: str) -> int:
+    return int(settings.OTP_LIMITS[name])
+
+
+def code_send_consume(*, phone: str, ip: str, now: float | None = None) -> list[str]:
+    """Count one code sent to ``phone`` from ``ip``, or raise ``Limited``.
+
+    Checked in this order: the cool-down between two sends to one number, then
+    per IP an hour, per number an hour, per number a day.
+    """
+    now = time.time() if now is None else now
+    cooldown = _otp("cooldown_seconds")
+    cooldown_key = f"limit:otp-cooldown:{_digest(phone)}"
+    if not cache.add(cooldown_key, now, cooldown):
+        started = cache.get(cooldown_key)
+        if started is not None and now < started + cooldown:
+            raise Limited(scope="cooldown", retry_at=started + cooldown)
+        # Over by our clock but not yet purged by the cache (same instant, clock skew):
+        # drop it and add again, so of two racing requests still only one gets through.
+        cache.delete(cooldown_key)
+        if not cache.add(cooldown_key, now, cooldown):
+            raise Limited(scope="cooldown", retry_at=now + cooldown)
+    try:
+        taken = consume(
+            [
+                (Rate("otp-ip-hour", _otp("per_ip_hour"), HOUR), ip),
+                (Rate("otp-phone-hour", _otp("per_phone_hour"), HOUR), phone),
+                (Rate("otp-phone-day", _otp("per_phone_day"), DAY), phone),
+            ],
+            now=now,
+        )
+    except Limited:
+        cache.delete(cooldown_key)
+        raise
+    return [cooldown_key, *taken]
+
+
+def code_resend_available_at(*, phone: str, sent_at: float) -> float:
+    """When the next code to ``phone`` may be requested (the cool-down after ``sent_at``)."""
+    return sent_at + _otp("cooldown_seconds")
+
+
+def code_attempt_consume(*, issue: str) -> int:
+    """Count one try at the code issued as ``issue``; return the tries left after it.
+
+    Raises ``Limited`` when every try was used: the code is dead. The count
+    lives as long as the code, so parallel guesses in one session cannot go past it.
+    """
+    amount = _otp("wrong_codes")
+    slot = _take_slot(f"limit:otp-attempt:{issue}", amount, timeout=settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT + 60)
+    if slot is None:
+        raise Limited(scope="attempts", retry_at=time.time())
+    return amount - slot[1] - 1
+
+
+# --- Admin login ---------------------------------------------------------------------
+
+
+def admin_login_consume(*, ip: str, username: str, now: float | None = None) -> None:
+    """Count one admin password attempt, or raise ``Limited``."""
+    quarter = 15 * 60
+    consume(
+        [
+            (Rate("admin-login-ip", _otp("admin_login_per_ip_15min"), quarter), ip),
+            (Rate("admin-login-user", _otp("admin_login_per_username_15min"), quarter), username.strip().lower()),
+        ],
+        now=now,
+    )

@@ -1,0 +1,166 @@
+"""Writes on accounts: first sign-in, profile, email, soft delete, SMS sending."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import partial
+
+from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from classifieds.audit.services import event_record
+
+from .models import User
+from .tasks import send_sms_task
+
+
+class AccountDisabled(Exception):
+    """The account behind this number was blocked or deleted: no code is sent."""
+
+
+@transaction.atomic
+def user_get_or_create_for_phone(*, phone: str) -> tuple[User, bool]:
+    """The account with this E.164 ``phone``; on the first sign-in a new one.
+
+    A new account has no password and an unverified phone until its first code
+    is entered (as allauth's own phone signup creates the user before the code).
+    Raises ``AccountDisabled`` for a blocked account.
+    """
+    user, created = User.objects.get_or_create(
+        phone=phone,
+        defaults={
+            # Random, so the username never carries the number (it is personal data).
+            "username": f"u-{secrets.token_hex(6)}",
+            "phone_verified": False,
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        event_record(topic="account.created", subject=user, actor=user)
+    elif not user.is_active:
+        raise AccountDisabled
+    return user, created
+
+
+def user_set_phone(*, user: User, phone: str, verified: bool) -> None:
+    """Store the phone (our single source of truth for it; allauth reads it through the adapter)."""
+    user.phone = phone
+    user.phone_verified = verified
+    user.save(update_fields=["phone", "phone_verified"])
+
+
+def user_mark_phone_verified(*, user: User, phone: str) -> None:
+    """The user proved they own ``phone`` by entering a code sent to it."""
+    User.objects.filter(pk=user.pk, phone=phone).update(phone_verified=True)
+    if user.phone == phone:
+        user.phone_verified = True
+
+
+def sms_send_code(*, phone: str, code: str) -> None:
+    """Send a sign-in code by SMS in the current language, after the transaction commits."""
+    text = _("Bozor: your sign-in code is %(code)s. Do not tell it to anyone.") % {"code": code}
+    transaction.on_commit(partial(send_sms_task, phone, text))
+
+
+@transaction.atomic
+def user_update_profile(
+    *, user: User, display_name: str, about: str, avatar: UploadedFile | bool | None = None
+) -> User:
+    """Change the public profile. ``avatar``: a new photo, ``False`` to remove it, ``None`` to keep it."""
+    old_avatar = user.avatar.name if user.avatar else ""
+    user.display_name = display_name
+    user.about = about
+    fields = ["display_name", "about"]
+    if avatar is False:
+        user.avatar = ""
+        fields.append("avatar")
+    elif avatar:
+        # A random name: the uploaded file's name may carry the person's name.
+        extension = os.path.splitext(avatar.name)[1].lower()[:5]
+        user.avatar.save(f"{secrets.token_hex(8)}{extension}", avatar, save=False)
+        fields.append("avatar")
+    user.save(update_fields=fields)
+    if "avatar" in fields and old_avatar:
+        _delete_file_on_commit(user.avatar.storage, old_avatar)
+    return user
+
+
+def user_change_email(*, request: HttpRequest, user: User, email: str) -> str:
+    """Set the optional email. A new address is kept pending until its link is followed.
+
+    Returns what happened: ``"unchanged"``, ``"removed"`` or ``"pending"``.
+    """
+    current = user.email.lower()
+    pending = EmailAddress.objects.filter(user=user, verified=False).order_by("-pk").first()
+    if email == current or (pending is not None and email == pending.email):
+        return "unchanged"
+    if not email:
+        with transaction.atomic():
+            EmailAddress.objects.filter(user=user).delete()
+            user.email = ""
+            user.save(update_fields=["email"])
+        return "removed"
+    # allauth keeps the verified address until the new one is confirmed, then swaps them.
+    EmailAddress.objects.add_new_email(request, user, email)
+    return "pending"
+
+
+@transaction.atomic
+def user_soft_delete(*, user: User, actor: User | None = None) -> int:
+    """Delete an account the soft way: its listings are hidden, its personal data scrubbed.
+
+    The row stays (listings, orders and the audit log point at it) with
+    ``deleted_at`` set, inactive, without phone, names, about, avatar or email,
+    and with an unusable password, which also ends all its sessions. Returns the
+    number of listings hidden.
+    """
+    from classifieds.listings.models import Listing
+    from classifieds.search.services import search_listings_changed
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    to_hide = list(
+        Listing.objects.filter(owner=user).exclude(status=Listing.Status.DELETED).values_list("pk", flat=True)
+    )
+    hidden = Listing.objects.filter(pk__in=to_hide).update(status=Listing.Status.DELETED, updated_at=timezone.now())
+    # The search index follows through the outbox, after commit.
+    search_listings_changed(listing_ids=to_hide, actor=actor or user, reason="account deleted")
+    # The contact number on listings is the same personal data as the account's phone.
+    Listing.objects.filter(owner=user).exclude(contact_phone="").update(contact_phone="")
+    EmailAddress.objects.filter(user=user).delete()
+    avatar = user.avatar.name if user.avatar else ""
+    user.username = f"deleted-{user.pk}"
+    user.phone = None
+    user.phone_verified = False
+    user.display_name = ""
+    user.first_name = ""
+    user.last_name = ""
+    user.about = ""
+    user.email = ""
+    user.avatar = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.deleted_at = timezone.now()
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    if avatar:
+        _delete_file_on_commit(user.avatar.storage, avatar)
+    event_record(
+        topic="account.deleted",
+        subject=user,
+        actor=actor or user,
+        payload={"listings_hidden": hidden, "by_self": actor is None or actor.pk == user.pk},
+    )
+    return hidden
+
+
+def _delete_file_on_commit(storage, name: str) -> None:
+    transaction.on_commit(partial(storage.delete, name))

@@ -1,0 +1,31 @@
+"""Background work of accounts: SMS delivery."""
+
+from __future__ import annotations
+
+import logging
+
+from huey.contrib.djhuey import db_task
+
+from classifieds.core.phones import mask_phone
+
+from . import sms
+
+logger = logging.getLogger(__name__)
+
+
+@db_task(retries=3, retry_delay=20, retry_backoff=2)
+def send_sms_task(to: str, text: str) -> None:
+    """Send one SMS; a timeout or a provider outage is retried, a refusal is logged and dropped.
+
+    Takes the text, not an id: one-time codes are never stored in our database.
+    Nothing here logs ``text``.
+    """
+    try:
+        message_id = sms.get_backend().send(to=to, text=text)
+    except sms.SmsRejected as exc:
+        logger.error("SMS to %s not sent: %s", mask_phone(to), exc)
+        return
+    except sms.SmsTemporaryError as exc:
+        logger.warning("SMS to %s failed, will retry: %s", mask_phone(to), exc)
+        raise
+    logger.info("SMS to %s accepted by the provider as %s", mask_phone(to), message_id)

@@ -1,0 +1,34 @@
+"""What every page needs for the favorite buttons and the saved-search badge, computed only when used."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from .models import Favorite
+from .session import session_favorite_ids
+
+
+def _favorite_ids(request: HttpRequest) -> set[int]:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return set(Favorite.objects.of(user).values_list("listing_id", flat=True))
+    session = getattr(request, "session", None)
+    return session_favorite_ids(session) if session is not None else set()
+
+
+def _alert_count(request: HttpRequest) -> int:
+    from classifieds.savedsearches.models import Digest
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return Digest.objects.unseen_count(user)
+
+
+def favorites(request: HttpRequest) -> dict:
+    return {
+        "card_actions_template": "favorites/partials/button.html",
+        "favorite_ids": SimpleLazyObject(lambda: _favorite_ids(request)),
+        "saved_alert_count": SimpleLazyObject(lambda: _alert_count(request)),
+    }

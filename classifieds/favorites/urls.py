@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "favorites"
+
+urlpatterns = [
+    path("saved/", views.saved_page, name="saved"),
+    path("saved/favorite/<int:pk>/", views.favorite_toggle, name="toggle"),
+]

@@ -1,0 +1,282 @@
+"""The posting wizard: /post/ (category) → /post/details/ → /post/review/.
+
+The draft is a real ``Listing`` row (status ``draft``) named by ``?draft=<id>``
+in every step's URL, and saved on every POST: a closed tab, a sign-in in the
+middle or a validation error never loses what was typed or uploaded. The
+details step is one multipart form (fields, attribute fields, photos and
+photo buttons), so even without JavaScript a photo upload saves the text too.
+Kept apart from ``views.py`` (browse pages), which others edit concurrently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from classifieds.accounts.decorators import login_required
+from classifieds.core.htmx import render_page
+from classifieds.media import services as media_services
+from classifieds.media.models import ListingPhoto
+from classifieds.media.processing import ACCEPT
+from classifieds.taxonomy.models import Category
+
+from . import services
+from .forms import AttributesForm, ListingDetailsForm
+from .models import Listing
+
+STASH_SESSION_KEY = "posting_stash"
+CATEGORY_MATCHES = 12
+
+
+def load_own_listing(request: HttpRequest, pk: Any) -> Listing:
+    """The signed-in seller's own listing (any state but deleted); anyone else's id is a 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(_("No such listing.")) from None
+    return get_object_or_404(
+        Listing.objects.select_related("category", "location", "owner").exclude(status=Listing.Status.DELETED),
+        pk=pk,
+        owner=request.user,
+    )
+
+
+def _step_url(name: str, listing: Listing) -> str:
+    return f"{reverse(name)}?draft={listing.pk}"
+
+
+def _category_matches(q: str) -> list[tuple[Category, list[Category]]]:
+    """Leaf categories whose name, or an option of their attributes ("iPhone 15"), contains ``q``."""
+    q = q.strip()[:60]
+    if len(q) < 2:
+        return []
+    text = (
+        Q(name_ru__icontains=q)
+        | Q(name_uz__icontains=q)
+        | Q(attributes__options__label_ru__icontains=q)
+        | Q(attributes__options__label_uz__icontains=q)
+        | Q(attributes__options__value__icontains=q)
+    )
+    leaves = list(Category.objects.filter(text, is_leaf=True).distinct().order_by("path")[:CATEGORY_MATCHES])
+    ancestor_ids = {pk for leaf in leaves for pk in leaf.path[:-1]}
+    by_id = Category.objects.in_bulk(ancestor_ids)
+    return [(leaf, [by_id[pk] for pk in leaf.path[:-1] if pk in by_id]) for leaf in leaves]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_category(request: HttpRequest) -> HttpResponse:
+    """Step 1: drill down the category tree (or find a leaf by name) and start the draft in a leaf."""
+    draft = load_own_listing(request, request.GET["draft"]) if request.GET.get("draft") else None
+    if request.method == "POST":
+        raw = request.POST.get("category", "")
+        category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if category is None:
+            return HttpResponseBadRequest(_("Choose a category."))
+        try:
+            if draft is None:
+                draft = services.listing_create_draft(
+                    owner=request.user, category=category, language=(get_language() or "ru")[:2]
+                )
+            elif draft.category_id != category.pk:
+                services.listing_change_category(listing=draft, category=category, actor=request.user)
+        except services.ListingError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{reverse('listings:post')}?parent={category.pk}")
+        return redirect(_step_url("listings:post_details", draft))
+
+    parent = None
+    if request.GET.get("parent", "").isdigit():
+        parent = Category.objects.filter(pk=int(request.GET["parent"])).first()
+    q = request.GET.get("q", "").strip()
+    context = {
+        "draft": draft,
+        "parent": parent,
+        "trail": parent.ancestors(include_self=True) if parent else [],
+        "children": list(Category.objects.filter(parent=parent).order_by("order", "pk")),
+        "q": q,
+        "matches": _category_matches(q),
+        "draft_query": f"&draft={draft.pk}" if draft else "",
+    }
+    return render_page(request, "listings/post_category.html", context, partial="picker", targets=("category-picker",))
+
+
+def _forms(
+    request: HttpRequest, listing: Listing, data=None, *, complete: bool = False
+) -> tuple[ListingDetailsForm, AttributesForm]:
+    details = ListingDetailsForm(data, initial=ListingDetailsForm.initial_for(listing), complete=complete)
+    attrs = AttributesForm(
+        data, initial=services.stored_attribute_values(listing), category=listing.category, complete=complete
+    )
+    return details, attrs
+
+
+def _save(listing: Listing, details: ListingDetailsForm, attrs: AttributesForm, user) -> None:
+    """Keep every valid value typed so far on the draft (an invalid one is shown again, not saved)."""
+    if listing.status == Listing.Status.DRAFT:
+        services.listing_update_draft(
+            listing=listing, fields=details.listing_fields(), attributes=attrs.values(), actor=user
+        )
+
+
+def _photo_actions(request: HttpRequest, listing: Listing) -> list[dict[str, str]]:
+    """Uploads, replacements and photo buttons of the details form. Returns the rejected files with why."""
+    rejected: list[dict[str, str]] = []
+    for upload in request.FILES.getlist("photos"):
+        try:
+            media_services.photo_add(listing=listing, upload=upload, actor=request.user)
+        except media_services.PhotoRejected as exc:
+            rejected.append({"name": upload.name or "", "reason": exc.reason})
+    photos = {photo.pk: photo for photo in ListingPhoto.objects.filter(listing=listing).select_related("listing")}
+    for key, upload in request.FILES.items():
+        if key.startswith("replace-") and key[8:].isdigit() and int(key[8:]) in photos:
+            try:
+                media_services.photo_replace(photo=photos[int(key[8:])], upload=upload, actor=request.user)
+            except media_services.PhotoRejected as exc:
+                rejected.append({"name": upload.name or "", "reason": exc.reason})
+    verb, _sep, pk = request.POST.get("photo", "").partition(":")
+    photo = photos.get(int(pk)) if pk.isdigit() else None
+    if photo is not None:
+        ordered = sorted(photos.values(), key=lambda p: (p.order, p.pk))
+        index = ordered.index(photo)
+        if verb == "delete":
+            media_services.photo_delete(photo=photo, actor=request.user)
+        elif verb in ("cover", "left", "right"):
+            position = {"cover": 0, "left": index - 1, "right": index + 1}[verb]
+            media_services.photo_move(photo=photo, position=position, actor=request.user)
+    return rejected
+
+
+def _apply_stash(request: HttpRequest, listing: Listing):
+    """Form data posted while signed out (session expired mid-way), kept until the owner is back."""
+    stash = request.session.get(STASH_SESSION_KEY)
+    if not stash or stash.get("draft") != listing.pk:
+        return None
+    del request.session[STASH_SESSION_KEY]
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for key, values in stash.get("data", {}).items():
+        data.setlist(key, values)
+    return data
+
+
+@require_http_methods(["GET", "POST"])
+def post_details(request: HttpRequest) -> HttpResponse:
+    """Step 2: the listing's details, its category's attributes and its photos, saved on every POST."""
+    if not request.user.is_authenticated:
+        if request.method == "POST" and request.GET.get("draft", "").isdigit():
+            # Signed out mid-way: keep what was typed for after the sign-in (files cannot be kept).
+            request.session[STASH_SESSION_KEY] = {
+                "draft": int(request.GET["draft"]),
+                "data": {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"},
+            }
+        return login_required(post_details)(request)
+    listing = load_own_listing(request, request.GET.get("draft"))
+    action = request.POST.get("action", "save") if request.method == "POST" else ""
+    rejected: list[dict[str, str]] = []
+    status = 200
+    if request.method == "GET":
+        stashed = _apply_stash(request, listing)
+        details, attrs = _forms(request, listing, stashed)
+        if stashed is not None:
+            details.is_valid(), attrs.is_valid()
+            _save(listing, details, attrs, request.user)
+            messages.info(request, _("Welcome back: what you typed has been kept."))
+    else:
+        complete = action == "next"
+        details, attrs = _forms(request, listing, request.POST, complete=complete)
+        valid = details.is_valid() & attrs.is_valid()
+        _save(listing, details, attrs, request.user)
+        rejected = _photo_actions(request, listing)
+        if action == "next" and valid and not rejected:
+            if listing.status != Listing.Status.DRAFT:
+                try:
+                    services.listing_edit(
+                        listing=listing,
+                        fields=details.listing_fields(),
+                        attributes=attrs.values(),
+                        actor=request.user,
+                    )
+                except services.ListingError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, _("Your changes are saved."))
+                    return redirect("listings:seller_listings")
+            else:
+                return redirect(_step_url("listings:post_review", listing))
+        elif action == "save" and valid and not rejected and not request.htmx:
+            messages.success(request, _("Draft saved."))
+            return redirect(_step_url("listings:post_details", listing))
+        if action == "next" and not valid:
+            messages.error(request, _("Please correct the highlighted fields."))
+        # Re-bound with the draft as saved: uploads and photo buttons are done, the fields keep what was typed.
+        listing.refresh_from_db()
+    context = {
+        "listing": listing,
+        "form": details,
+        "attrs_form": attrs,
+        "photos": list(ListingPhoto.objects.filter(listing=listing).order_by("order", "pk")),
+        "rejected": rejected,
+        "max_photos": media_services.MAX_PHOTOS,
+        "accept": ACCEPT,
+        "trail": listing.category.ancestors(include_self=True),
+        "is_edit": listing.status != Listing.Status.DRAFT,
+        "direct_upload": media_services.direct_upload_enabled(),
+    }
+    if request.htmx and request.htmx.target == "photos":
+        return render_page(request, "listings/partials/post_photos.html", context, status=status)
+    return render_page(
+        request, "listings/post_details.html", context, partial="location", targets=("location-fields",), status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_review(request: HttpRequest) -> HttpResponse:
+    """Step 3: the listing as buyers will see it; submitting publishes it (or sends it to review)."""
+    listing = load_own_listing(request, request.GET.get("draft"))
+    if request.method == "POST":
+        if listing.status == Listing.Status.DRAFT:
+            try:
+                listing = services.listing_submit(listing=listing, actor=request.user)
+            except services.ListingIncomplete as exc:
+                messages.error(request, exc.message)
+                return redirect(_step_url("listings:post_details", listing))
+            except services.ListingError as exc:
+                messages.error(request, exc.message)
+                return redirect(_step_url("listings:post_review", listing))
+            if listing.status == Listing.Status.PENDING:
+                messages.success(request, _("Thank you! Your listing will appear after a quick review."))
+            else:
+                messages.success(request, _("Your listing is published."))
+        # A second submit of the same draft lands where the first one did.
+        if listing.status == Listing.Status.ACTIVE:
+            return redirect(listing.get_absolute_url())
+        return redirect(f"{reverse('listings:seller_listings')}?tab={listing.status}")
+    if listing.status != Listing.Status.DRAFT:
+        return redirect(_step_url("listings:post_details", listing))
+    from .views import _attribute_rows
+
+    limit, used, policy = services.free_listings_left(owner=request.user, category=listing.category)
+    context = {
+        "listing": listing,
+        "photos": list(listing.photos.exclude(status=ListingPhoto.Status.FAILED).order_by("order", "pk")),
+        "attributes": _attribute_rows(listing),
+        "problems": services.listing_problems(listing),
+        "trail": listing.category.ancestors(include_self=True),
+        "moderated": services.category_requires_moderation(listing.category),
+        "limit": limit,
+        "used": used,
+        "limit_reached": limit is not None and used >= limit,
+        "policy": policy,
+    }
+    return render_page(request, "listings/post_review.html", context)

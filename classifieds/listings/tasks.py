@@ -1,0 +1,14 @@
+"""Listing jobs."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .services import exchange_rate_refresh
+
+
+@db_periodic_task(crontab(hour="*/6", minute="7"))
+def refresh_exchange_rate_task() -> None:
+    """Refresh the USD rate from the Central Bank (the last rate stays when it is unreachable)."""
+    exchange_rate_refresh()

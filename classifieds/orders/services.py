@@ -1,0 +1,99 @@
+"""Writes of orders: create (idempotent), and the state changes payments drive."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from classifieds.audit.services import event_record
+from classifieds.listings.models import Listing
+from classifieds.promotions.models import Promotion
+from classifieds.promotions.services import PromotionError, promotion_activate, promotion_cancel, promotion_quote
+
+from .models import Order, OrderItem
+
+
+class OrderError(Exception):
+    """An order cannot be created or changed; the message is for the seller."""
+
+
+def order_create(*, user, listing: Listing, code: str, provider: str, idempotency_key: str) -> Order:
+    """An order for the promotion ``code`` of ``listing``; the same key returns the first order made with it."""
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise OrderError(_("The form has expired; please try again."))
+    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    if listing.owner_id != user.pk:
+        raise OrderError(_("Only the seller can promote this listing."))
+    try:
+        offer = promotion_quote(listing=listing, code=code)
+    except PromotionError as error:
+        raise OrderError(str(error)) from error
+    try:
+        return _order_insert(user=user, listing=listing, offer=offer, provider=provider, key=idempotency_key)
+    except IntegrityError:
+        # Two requests with one key raced: the other one's row is the order.
+        return Order.objects.get(user=user, idempotency_key=idempotency_key)
+
+
+@transaction.atomic
+def _order_insert(*, user, listing: Listing, offer, provider: str, key: str) -> Order:
+    unit_price = offer.price * 100
+    order = Order.objects.create(user=user, listing=listing, idempotency_key=key, provider=provider, amount=unit_price)
+    OrderItem.objects.create(order=order, type=offer.type, days=offer.days, unit_price=unit_price, qty=1)
+    event_record(
+        topic="order.created",
+        subject=order,
+        actor=user,
+        payload={"listing": listing.pk, "offer": offer.code, "amount": order.amount, "provider": provider},
+    )
+    return order
+
+
+def _close(order: Order, state: str, *, actor=None, topic: str, payload: dict | None = None) -> Order:
+    before = order.state
+    order.state = state
+    now = timezone.now()
+    if state == Order.State.PAID:
+        order.paid_at = now
+    else:
+        order.closed_at = now
+    order.save(update_fields=["state", "paid_at", "closed_at"])
+    event_record(topic=topic, subject=order, actor=actor, payload={"from": before, "to": state, **(payload or {})})
+    return order
+
+
+@transaction.atomic
+def order_mark_paid(*, order: Order, provider: str, txn_id: str) -> Order:
+    """Paid: activate what it bought. The caller holds the order row lock; a second call changes nothing."""
+    if order.state == Order.State.PAID:
+        return order
+    if order.state != Order.State.PENDING:
+        raise OrderError(f"order {order.pk} is {order.state}, cannot be paid")
+    _close(order, Order.State.PAID, topic="order.paid", payload={"provider": provider, "transaction": txn_id})
+    for item in order.items.select_related("order"):
+        promotion_activate(item=item)
+    return order
+
+
+@transaction.atomic
+def order_mark_failed(*, order: Order, reason: str = "") -> Order:
+    """The payment did not happen (declined, timed out, cancelled before payment)."""
+    if order.state != Order.State.PENDING:
+        return order
+    return _close(order, Order.State.FAILED, topic="order.failed", payload={"reason": reason})
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
+    """Cancel an order: a pending one is closed; a paid one is refunded and its promotions end."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.state == Order.State.PENDING:
+        return _close(order, Order.State.CANCELLED, actor=actor, topic="order.cancelled", payload={"reason": reason})
+    if order.state != Order.State.PAID:
+        return order
+    for promotion in Promotion.objects.filter(order_item__order=order):
+        promotion_cancel(promotion=promotion, actor=actor, reason=reason or "refund")
+    return _close(order, Order.State.REFUNDED, actor=actor, topic="order.refunded", payload={"reason": reason})

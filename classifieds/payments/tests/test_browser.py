@@ -1,0 +1,51 @@
+"""Buying a TOP promotion with a real browser through the sandbox, then finding the listing pinned."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from classifieds.listings.tests.factories import ListingFactory
+from classifieds.orders.models import Order
+from classifieds.taxonomy.tests.factories import CategoryFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Transactional tests do not roll back the cache table."""
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize("browser_context", [True, False], indirect=True)
+def test_a_seller_buys_a_top_slot_and_sees_the_listing_pinned_with_its_label(live_server, browser_context):
+    category = CategoryFactory()
+    ListingFactory.create_batch(2, category=category)
+    listing = ListingFactory(category=category, title="Nexia 3 2019")
+    client = Client()
+    client.force_login(listing.owner)
+    browser_context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = browser_context.new_page()
+
+    page.goto(f"{live_server.url}/u/promote/{listing.pk}/")
+    page.check('input[name="offer"][value="top-7"]')
+    page.check('input[name="provider"][value="sandbox"]')
+    page.locator("form.promote-form button[type=submit]").click()
+
+    page.wait_for_url(f"{live_server.url}/payments/sandbox/*/")
+    page.locator('button[name="outcome"][value="success"]').click()
+    page.wait_for_url(f"{live_server.url}/payments/callback/?order=*")
+    assert page.locator(".payment-state.payment-paid").is_visible()
+    assert Order.objects.get().state == Order.State.PAID
+
+    page.goto(f"{live_server.url}/c/{category.slug}/")
+    pinned = page.locator(".cards-top .card")
+    assert pinned.count() == 1
+    assert "Nexia 3 2019" in pinned.first.inner_text()
+    assert pinned.first.locator(".badge-top").is_visible()
+    assert page.locator(".cards:not(.cards-top) .card", has_text="Nexia 3 2019").count() == 0

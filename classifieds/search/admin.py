@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from .backends.postgres import forget_synonyms
+from .models import Synonym
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "note")
+    search_fields = ("terms", "note")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        forget_synonyms()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        forget_synonyms()

@@ -1,0 +1,119 @@
+"""The search backend interface every backend implements (and the contract tests check)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from django.core.cache import cache
+
+from .. import promotions
+from ..query import ListingQuery, SearchResults, Summary
+
+GENERATION_KEY = "search:generation"
+
+
+class SearchBackend:
+    """Indexes listings and answers ``ListingQuery``s.
+
+    Subclasses implement ``index``, ``delete``, ``rebuild``, ``ids``,
+    ``compute_summary``, ``correct`` and ``autocomplete``; ``search`` and the
+    summary cache are shared. ``OPTIONS`` (from ``settings.SEARCH_BACKENDS``):
+    ``SUMMARY_CACHE_TTL`` seconds (0: off) for count + facets keyed by the query.
+    """
+
+    def __init__(self, alias: str, config: dict[str, Any]) -> None:
+        self.alias = alias
+        self.config = config
+        self.options: dict[str, Any] = config.get("OPTIONS", {})
+        self.summary_ttl = int(self.options.get("SUMMARY_CACHE_TTL", 120))
+
+    # --- writes -----------------------------------------------------------------------
+    def index(self, listing_ids: Sequence[int]) -> None:
+        """(Re)index these listings: active ones become findable, others disappear."""
+        raise NotImplementedError
+
+    def delete(self, listing_ids: Sequence[int]) -> None:
+        """Make these listings unfindable."""
+        raise NotImplementedError
+
+    def rebuild(self, *, progress: bool = False) -> None:
+        """Rebuild everything the backend keeps from the listings table."""
+        raise NotImplementedError
+
+    def reprice(self, currency: str) -> None:
+        """Prices in ``currency`` changed in sum (a new exchange rate); ``price_uzs`` is already stored."""
+
+    def refresh_counts(self) -> None:
+        """Refresh precomputed counts, if the backend keeps any."""
+
+    # --- reads ------------------------------------------------------------------------
+    def search(self, query: ListingQuery, *, load=None) -> SearchResults:
+        """Results of ``query``; a text query that finds nothing is retried with typos corrected.
+
+        ``load``: ids -> {id: row}, how result rows are loaded (default: listings for cards).
+        """
+        results = SearchResults(self, query, load=load)
+        if query.q and results.count() == 0:
+            corrected = self.correct(query.q)
+            if corrected and corrected.casefold() != query.q.casefold():
+                retry = SearchResults(self, replace(query, q=corrected), load=load)
+                if retry.count():
+                    retry.corrected_q = corrected
+                    results = retry
+        if query.page == 1:
+            results.pinned_ids = promotions.pinned_listing_ids(self, results.query)
+        return results
+
+    def ids(self, query: ListingQuery, *, offset: int, limit: int, **hints) -> list[int]:
+        """Ids of the listings at ``offset`` in the query's order (``hints``: what the summary learnt)."""
+        raise NotImplementedError
+
+    def summary(self, query: ListingQuery) -> Summary:
+        """Total and facets, from the cache when fresh (the indexer bumps the generation)."""
+        if self.summary_ttl <= 0:
+            return self.compute_summary(query)
+        key = f"search:summary:{self.alias}:{query.cache_key}"
+        found = cache.get_many([key, GENERATION_KEY])
+        generation = found.get(GENERATION_KEY, 0)
+        cached = found.get(key)
+        if cached is not None and cached[0] == generation:
+            summary = cached[1]
+            summary.source = "cache"
+            return summary
+        summary = self.compute_summary(query)
+        if summary.source != "precomputed":  # precomputed counts are already one cheap read
+            cache.set(key, (generation, summary), self.summary_ttl)
+        return summary
+
+    def compute_summary(self, query: ListingQuery) -> Summary:
+        raise NotImplementedError
+
+    def correct(self, text: str) -> str:
+        """``text`` with misspelt words replaced by known ones ("" when nothing to correct)."""
+        return ""
+
+    def autocomplete(self, prefix: str, *, limit: int = 8) -> list[str]:
+        """Known words starting with ``prefix``, most frequent first."""
+        return []
+
+    # --- helpers ----------------------------------------------------------------------
+    @staticmethod
+    def invalidate_summaries() -> None:
+        """Cached counts and facets become stale (called after indexing)."""
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 1, None)
+
+
+def chunked(ids: Iterable[int], size: int) -> Iterable[list[int]]:
+    chunk: list[int] = []
+    for pk in ids:
+        chunk.append(pk)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,87 @@
+"""The search outbox: listing writes record an event; a worker indexes it after commit.
+
+Indexing never happens inside a request. A service that changes what buyers can
+find calls ``search_listings_changed`` inside its transaction; the event rows
+commit (or roll back) with the change, a Huey task indexes them after commit,
+and ``redrive_search_events_task`` picks up whatever a killed worker left.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from classifieds.audit.models import Event
+
+from .backends import get_search_backend
+
+logger = logging.getLogger(__name__)
+
+TOPIC = "search.reindex"
+SUBJECT_TYPE = "listings.listing"
+BATCH = 500
+
+
+def search_listings_changed(*, listing_ids: Sequence[int], actor=None, reason: str = "") -> list[int]:
+    """Record that these listings must be (re)indexed; the index follows after commit. Returns event ids."""
+    ids = sorted({int(pk) for pk in listing_ids})
+    if not ids:
+        return []
+    events = Event.objects.bulk_create(
+        [
+            Event(
+                topic=TOPIC,
+                actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+                subject_type=SUBJECT_TYPE,
+                subject_id=str(pk),
+                payload={"reason": reason} if reason else {},
+            )
+            for pk in ids
+        ]
+    )
+    event_ids = [event.pk for event in events]
+
+    def enqueue() -> None:
+        from .tasks import index_listings_task
+
+        index_listings_task(event_ids)
+
+    transaction.on_commit(enqueue)
+    return event_ids
+
+
+@transaction.atomic
+def search_process_events(*, event_ids: Sequence[int] | None = None, older_than: timedelta | None = None) -> int:
+    """Index the listings of pending search events and mark them processed. Returns how many events.
+
+    ``event_ids``: exactly these (a task after commit); otherwise the oldest
+    pending ones created more than ``older_than`` ago (the re-drive). Rows are
+    locked with SKIP LOCKED, so two workers never index the same event.
+    """
+    from classifieds.listings.models import Listing
+
+    pending = Event.objects.filter(topic=TOPIC, processed_at__isnull=True)
+    if event_ids is not None:
+        pending = pending.filter(pk__in=list(event_ids))
+    if older_than is not None:
+        pending = pending.filter(created_at__lt=timezone.now() - older_than)
+    events = list(pending.select_for_update(skip_locked=True).order_by("created_at", "pk")[:BATCH])
+    if not events:
+        return 0
+    ids = {int(event.subject_id) for event in events if event.subject_id.isdigit()}
+    visible = set(Listing.objects.active().filter(pk__in=ids).values_list("pk", flat=True))
+    backend = get_search_backend()
+    if visible:
+        backend.index(sorted(visible))
+    gone = sorted(ids - visible)
+    if gone:
+        # Still recomputed (a PostgreSQL row keeps its columns right), then removed from the index.
+        backend.index(gone)
+        backend.delete(gone)
+    Event.objects.filter(pk__in=[event.pk for event in events]).update(processed_at=timezone.now())
+    logger.info("search: indexed %s listings, removed %s (%s events)", len(visible), len(gone), len(events))
+    return len(events)

@@ -38,7 +38,8 @@ setup: install
 .PHONY: run
 run: setup
 	@echo "Bozor on http://127.0.0.1:$(PORT)/ (uz: /uz/); Ctrl-C stops the web server and the worker."
-	@trap 'kill 0' EXIT INT TERM; \
+	@# manage.py turns SIGTERM into a normal exit, so the last process stops the embedded PostgreSQL.
+	@trap 'trap "" EXIT INT TERM; kill 0 2>/dev/null; wait; $(PY) manage.py embedded_db stop || true' EXIT INT TERM; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py run_huey --quiet & \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT) & \
 	wait

@@ -279,10 +279,12 @@ else:
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {
+        # Hashed, compressed files once `collectstatic` has written its manifest (production
+        # builds); before that, plain names served from the finders, so a local run never 500s.
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
@@ -379,6 +381,7 @@ if DEBUG and env_bool("DJANGO_DEBUG_TOOLBAR", default=True):
         INSTALLED_APPS.append("debug_toolbar")
         MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
         INTERNAL_IPS = ["127.0.0.1"]
+        DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}
 
 # --- Bozor --------------------------------------------------------------------------
 LISTINGS_PER_PAGE = 40

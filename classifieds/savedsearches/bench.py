@@ -123,7 +123,6 @@ def _create(count: int, seed: int) -> tuple[int, list]:
 def _run(window: int) -> dict:
     from django.db import connection
     from django.db.models import Max
-    from django.test.utils import CaptureQueriesContext
 
     from classifieds.listings.models import Listing
     from classifieds.savedsearches import mail, services
@@ -146,8 +145,14 @@ def _run(window: int) -> dict:
             send_time[0] += time.perf_counter() - started
 
     mail.digest_send = timed_send
+    queries = [0]
+
+    def count(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
     try:
-        with CaptureQueriesContext(connection) as queries:
+        with connection.execute_wrapper(count):
             started = time.perf_counter()
             digests = services.alert_run(frequency="daily", now=newest + services.INDEX_LAG)
             elapsed = time.perf_counter() - started
@@ -163,7 +168,7 @@ def _run(window: int) -> dict:
         "listings": alerted,
         "seconds": elapsed,
         "send_seconds": send_time[0],
-        "queries": len(queries),
+        "queries": queries[0],
     }
 
 

@@ -78,10 +78,13 @@ def digest_send(*, digest_id: int) -> bool:
     never loses it, which a mark-before-send would do on a crash.
     """
     digest = Digest.objects.select_related("saved_search__user").filter(pk=digest_id).first()
-    if digest is None or digest.sent_at is not None or not digest.saved_search.user.email:
+    if digest is None or digest.sent_at is not None:
+        return False
+    from .services import digest_mark_sent, digest_move_to_site
+
+    if not digest.saved_search.user.email:  # the address was removed since: show it on the site instead
+        digest_move_to_site(digest_id=digest_id)
         return False
     Digest.objects.filter(pk=digest_id).update(attempts=digest.attempts + 1)
     digest_message(digest).send()
-    from .services import digest_mark_sent
-
     return digest_mark_sent(digest_id=digest_id)

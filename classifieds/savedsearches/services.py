@@ -193,3 +193,9 @@ def alert_run(*, frequency: str, now: datetime | None = None) -> int:
 def digest_mark_sent(*, digest_id: int) -> bool:
     """Mark a digest sent; False when it already was (nothing to do)."""
     return bool(Digest.objects.filter(pk=digest_id, sent_at__isnull=True).update(sent_at=timezone.now()))
+
+
+@transaction.atomic
+def digest_move_to_site(*, digest_id: int) -> None:
+    """A digest whose user has no email any more is shown on the site instead."""
+    Digest.objects.filter(pk=digest_id, sent_at__isnull=True).update(channel=Digest.Channel.SITE)

@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -154,3 +155,19 @@ def listing_card(context, listing, position: int) -> SafeString:
 def phone(e164: str) -> str:
     """``+998901234567`` -> ``+998 90 123 45 67``."""
     return format_phone(e164)
+
+
+@register.filter
+def with_query_of(url: str, request) -> str:
+    """``url`` with the current request's query string: the language switcher keeps filters and page."""
+    base = url.split("?", 1)[0]
+    if request is None:
+        return base
+    query = request.GET.copy()
+    # An off-site ``next`` must not travel on into our own links.
+    if "next" in query and not url_has_allowed_host_and_scheme(
+        query["next"], allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        del query["next"]
+    encoded = query.urlencode()
+    return f"{base}?{encoded}" if encoded else base

@@ -155,6 +155,7 @@ class TestSavedPage:
     def test_it_is_translated_under_uz(self, client):
         html = client.get("/uz/saved/").content.decode()
         assert 'lang="uz"' in html
+        assert "Sevimli e’lonlar" in html and "Saqlangan qidiruvlar" in html
 
 
 class TestSellerDashboard:
@@ -166,3 +167,16 @@ class TestSellerDashboard:
         client.force_login(listing.owner)
         html = client.get("/u/listings/").content.decode()
         assert "Избранное: 2" in html or "В избранном: 2" in html
+
+
+class TestWhatCanBeKept:
+    def test_a_listing_under_review_cannot_be_added(self, client):
+        assert toggle(client, ListingFactory(status=Listing.Status.PENDING)).status_code == 404
+
+    def test_a_favorite_can_be_removed_whatever_became_of_the_listing(self, client):
+        user, listing = UserFactory(), ListingFactory()
+        client.force_login(user)
+        toggle(client, listing)
+        Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.REJECTED)
+        assert toggle(client, listing).status_code == 302
+        assert not Favorite.objects.exists()

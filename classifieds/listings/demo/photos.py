@@ -20,7 +20,7 @@ PHOTO_SIZE = (800, 600)
 PHOTO_POOL_TARGET = 40  # images in all; a million listings share them
 
 
-def draw_photo(title: str, hue: float, variant: int, subtitle: str = "") -> bytes:
+def draw_photo(title: str, hue: float, variant: int) -> bytes:
     """An 800×600 JPEG: the top category's colour, a few shapes and its name. Same input, same bytes."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -49,7 +49,7 @@ def draw_photo(title: str, hue: float, variant: int, subtitle: str = "") -> byte
     except (TypeError, OSError):  # Pillow built without FreeType: the bitmap font
         font = small = ImageFont.load_default()
     draw.text((32, h - 105), title[:30], fill=(255, 255, 255), font=font)
-    draw.text((32, h - 48), f"{subtitle} · Bozor demo {variant + 1}", fill=(230, 230, 230), font=small)
+    draw.text((32, h - 48), f"Bozor demo · {variant + 1}", fill=(230, 230, 230), font=small)
     buf = io.BytesIO()
     image.save(buf, format="JPEG", quality=80)
     return buf.getvalue()
@@ -65,8 +65,8 @@ def ensure_photo_pool(tops: Sequence[Category]) -> dict[int, list[PhotoAsset]]:
         hue = (index * 0.61803) % 1.0  # golden-ratio steps: neighbouring categories differ in colour
         assets = []
         for variant in range(per_top):
-            # Both languages on the picture: the same file serves ru and uz pages.
-            data = draw_photo(top.name_ru or top.name, hue, variant, subtitle=top.name_uz or "")
+            # Latin only: Pillow's built-in font has no Cyrillic glyphs.
+            data = draw_photo(top.name_uz or top.name, hue, variant)
             checksum = hashlib.sha256(data).hexdigest()
             path = f"demo/{top.slug}-{variant + 1}.jpg"
             if default_storage.exists(path):

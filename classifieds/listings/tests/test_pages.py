@@ -116,6 +116,14 @@ class TestHome:
         switch = [link["href"] for link in page.links if link.get("hreflang") == "uz"]
         assert switch == [f"{BASE}/uz/c/yengil/"]
 
+    def test_the_language_switcher_keeps_filters_and_page(self, client, catalog):
+        car(catalog)
+        page = parse(client.get("/c/legkovye/?condition=used&sort=price_asc").content)
+        switch = [link["href"] for link in page.links if link.get("hreflang") == "uz"]
+        assert switch == [f"{BASE}/uz/c/yengil/?condition=used&sort=price_asc"]
+        # ...while hreflang alternates stay on the clean, canonical address.
+        assert "condition" not in page.alternates["uz-UZ"]
+
     def test_hidden_listings_are_not_recent(self, client, catalog):
         car(catalog, title="Sold Spark", status=Listing.Status.SOLD)
         car(catalog, title="Draft Nexia", status=Listing.Status.DRAFT)

@@ -193,3 +193,15 @@ class TestMatchesWhatTheSrpShows:
         assert backend.ids(query, offset=0, limit=10) == [inside.pk]
         assert backend.ids(query, offset=0, limit=10, text_matches=3) == [inside.pk]  # text-first plan
         assert backend.ids(replace(query, sort="price_asc"), offset=0, limit=10) == [inside.pk]
+
+
+class TestEmailRemovedBeforeSending:
+    def test_the_digest_is_shown_on_the_site_instead(self, catalog, django_capture_on_commit_callbacks):
+        saved = saved_search(catalog)
+        catalog.car("chevrolet", minutes=10)
+        with django_capture_on_commit_callbacks(execute=False):
+            run(catalog, 2)
+        type(saved.user).objects.filter(pk=saved.user_id).update(email="")
+        send_digest_task(Digest.objects.get().pk)
+        assert mail.outbox == []
+        assert Digest.objects.unseen_count(saved.user) == 1

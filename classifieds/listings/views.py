@@ -86,11 +86,7 @@ def search_page(
     if tidy != [(k, v) for k, values in request.GET.lists() for v in values] and not request.htmx:
         return redirect(tidy_url)
 
-    schema = catalog.schema(category) if category else []
-    filterset_class = filters.filterset_for(
-        schema, cache=catalog.derived, key=("filterset", category.pk if category else None, language)
-    )
-    filterset = filterset_class(filters.clean_params(request.GET, filterset_class), queryset=Listing.objects.none())
+    filterset, schema = filters.bind_filterset(category, request.GET)
     params = filters.valid_params(filterset)
     query = filters.listing_query(
         filterset, schema=schema, category=category, location=location, page=parse_page_number(request)

@@ -41,19 +41,9 @@ class Search:
         return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
-def _filterset(category: Category | None, params: QueryDict):
-    catalog = current_catalog()
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    schema = catalog.schema(category) if category else []
-    filterset_class = filters.filterset_for(
-        schema, cache=catalog.derived, key=("filterset", category.pk if category else None, language)
-    )
-    return filterset_class(filters.clean_params(params, filterset_class), queryset=Listing.objects.none()), schema
-
-
 def search_from_parts(category: Category | None, location: Location | None, query_string: str) -> Search:
     """Validate and tidy ``query_string`` as the SRP does; the page is not part of a search."""
-    filterset, _schema = _filterset(category, QueryDict(query_string))
+    filterset, _schema = filters.bind_filterset(category, QueryDict(query_string))
     valid = filters.valid_params(filterset)
     valid.pop("page", None)
     pairs = sorted((name, value) for name, values in valid.lists() for value in values)
@@ -88,7 +78,7 @@ def listing_query(saved, **extra) -> ListingQuery:
     """The ListingQuery the SRP would run for this saved search (``extra``: e.g. the alert window)."""
     from dataclasses import replace
 
-    filterset, schema = _filterset(saved.category, QueryDict(saved.params))
+    filterset, schema = filters.bind_filterset(saved.category, QueryDict(saved.params))
     query = filters.listing_query(filterset, schema=schema, category=saved.category, location=saved.location)
     return replace(query, **extra) if extra else query
 

@@ -110,6 +110,25 @@ def filterset_for(schema: list[Attribute], *, cache: dict | None = None, key=Non
     return filterset
 
 
+def bind_filterset(category: Category | None, params: QueryDict) -> tuple[BaseListingFilterSet, list[Attribute]]:
+    """The category's FilterSet bound to the cleaned ``params``, and the schema it was built from.
+
+    One place for the SRP and for saved searches, so an alert runs exactly the SRP's query.
+    """
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    from .catalog import current_catalog  # the catalog module imports this one
+
+    catalog = current_catalog()
+    language = get_language() or settings.LANGUAGE_CODE
+    schema = catalog.schema(category) if category else []
+    filterset_class = filterset_for(
+        schema, cache=catalog.derived, key=("filterset", category.pk if category else None, language)
+    )
+    return filterset_class(clean_params(params, filterset_class), queryset=Listing.objects.none()), schema
+
+
 def clean_params(params: QueryDict, filterset_class: type[BaseListingFilterSet]) -> QueryDict:
     """Only known parameters, known options (unknown ones silently dropped), a tidy ``q``."""
     data = QueryDict(mutable=True)

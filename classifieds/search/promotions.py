@@ -71,16 +71,21 @@ def pinned_listing_ids(backend: SearchBackend, query: ListingQuery, *, limit: in
         return [row[0] for row in cursor.fetchall()]
 
 
-def document_flags(listing_id: int) -> dict:
-    """Promotion fields of a listing's search document (OpenSearch)."""
+def document_flags(listing_ids: list[int]) -> dict[int, dict]:
+    """Promotion fields of the search documents (OpenSearch) of ``listing_ids``, in one query."""
+    from django.db.models import Max
+
     from classifieds.promotions.models import Promotion, PromotionType
 
-    ends = (
+    top_until = dict(
         Promotion.objects.live()
         .of_type(PromotionType.TOP)
-        .filter(listing_id=listing_id)
-        .order_by("-ends_at")
-        .values_list("ends_at", flat=True)
-        .first()
+        .filter(listing_id__in=listing_ids)
+        .values("listing_id")
+        .annotate(ends=Max("ends_at"))
+        .values_list("listing_id", "ends")
     )
-    return {"promoted": ends is not None, "top_until": ends.isoformat() if ends else None}
+    return {
+        pk: {"promoted": pk in top_until, "top_until": top_until[pk].isoformat() if pk in top_until else None}
+        for pk in listing_ids
+    }

@@ -135,9 +135,10 @@ class OpenSearchBackend(SearchBackend):
             cursor.execute(DENORMALIZE_SQL.replace("__CONDITION__", "l.id = ANY(%s)"), [ids])
             cursor.execute(DOCUMENTS_SQL, [ids])
             columns = [c.name for c in cursor.description]
-            for values in cursor.fetchall():
-                row = dict(zip(columns, values, strict=True))
-                yield dsl.document(row, promotions.document_flags(row["id"]))
+            rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+        flags = promotions.document_flags([row["id"] for row in rows])
+        for row in rows:
+            yield dsl.document(row, flags[row["id"]])
 
     # --- reads ------------------------------------------------------------------------
     def ids(self, query: ListingQuery, *, offset: int, limit: int, **hints) -> list[int]:

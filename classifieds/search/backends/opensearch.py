@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 DOCUMENTS_SQL = f"""
 SELECT l.id, l.title, l.description, l.status, l.category_id, cat.path AS category_path,
   loc.path AS location_path, l.facet_values, l.price, l.currency, l.price_uzs, l.condition,
-  ({PHOTO} = ANY(l.facet_values)) AS has_photo, u.is_business, l.refreshed_at, l.expires_at, l.quality_score,
+  ({PHOTO} = ANY(l.facet_values)) AS has_photo, u.is_business, l.refreshed_at, l.published_at, l.expires_at, l.quality_score,
   coalesce(l.lat, loc.lat) AS lat, coalesce(l.lon, loc.lon) AS lon,
   (SELECT json_agg(json_build_object('key', a.key, 'option', o.value, 'option_id', v.option_id,
                                      'number', v.value_number))

@@ -121,6 +121,7 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                 "has_photo": {"type": "boolean"},
                 "seller": {"type": "keyword"},
                 "refreshed_at": {"type": "date"},
+                "published_at": {"type": "date"},
                 "expires_at": {"type": "date"},
                 "quality_score": {"type": "float"},
                 "location": {"type": "geo_point"},
@@ -155,6 +156,7 @@ def document(row: dict[str, Any], flags: dict[str, Any] | None = None) -> dict[s
         "has_photo": bool(row["has_photo"]),
         "seller": "business" if row["is_business"] else "private",
         "refreshed_at": row["refreshed_at"].isoformat(),
+        "published_at": row["published_at"].isoformat() if row.get("published_at") else None,
         "expires_at": row["expires_at"].isoformat() if row["expires_at"] else None,
         "quality_score": row["quality_score"],
         "location": {"lat": float(row["lat"]), "lon": float(row["lon"])} if row["lat"] is not None else None,
@@ -209,6 +211,29 @@ def base_filters(query: ListingQuery) -> list[dict[str, Any]]:
         filters.append({"term": {"location_path": str(query.location_id)}})
     if query.with_photo:
         filters.append({"term": {"has_photo": True}})
+    if query.published_after is not None:
+        # The alert cursor (published_at, id): later, or the same instant with a greater id.
+        after, after_id = query.published_after
+        filters.append(
+            {
+                "bool": {
+                    "should": [
+                        {"range": {"published_at": {"gt": after.isoformat()}}},
+                        {
+                            "bool": {
+                                "filter": [
+                                    {"term": {"published_at": after.isoformat()}},
+                                    {"range": {"id": {"gt": after_id}}},
+                                ]
+                            }
+                        },
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    if query.published_until is not None:
+        filters.append({"range": {"published_at": {"lte": query.published_until.isoformat()}}})
     for bound in query.ranges:
         limits = {k: v for k, v in (("gte", bound.low), ("lte", bound.high)) if v is not None}
         filters.append(

@@ -114,6 +114,20 @@ class TestQueries:
         assert {"term": {"category_id": 12}} in leaf
         assert {"term": {"category_path": "3"}} in branch
 
+    def test_the_alert_window_filters_on_publication_after_the_cursor(self):
+        after = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+        until = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+        filters = filters_of(dsl.search_body(ListingQuery(published_after=(after, 41), published_until=until)))
+        assert {"range": {"published_at": {"lte": "2026-11-28T10:00:00+00:00"}}} in filters
+        cursor = next(f for f in filters if "bool" in f and "should" in f["bool"])["bool"]
+        assert cursor["minimum_should_match"] == 1
+        assert {"range": {"published_at": {"gt": "2026-11-28T09:00:00+00:00"}}} in cursor["should"]
+        same_instant = next(c for c in cursor["should"] if "bool" in c)["bool"]["filter"]
+        assert same_instant == [
+            {"term": {"published_at": "2026-11-28T09:00:00+00:00"}},
+            {"range": {"id": {"gt": 41}}},
+        ]
+
     def test_places_photos_and_numeric_ranges(self):
         query = ListingQuery(location_id=5, with_photo=True, ranges=(RangeFilter("year", 2015, None),))
         filters = filters_of(dsl.search_body(query))

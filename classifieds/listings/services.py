@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from classifieds.audit.models import Event
 from classifieds.audit.services import event_record
 from classifieds.search.services import search_listings_changed
 from classifieds.taxonomy.models import Category
@@ -465,3 +466,36 @@ def listing_delete(*, listing: Listing, actor) -> Listing:
         topic="listing.deleted",
         status=Listing.Status.DELETED,
     )
+
+
+def listings_expire_due(*, now: datetime | None = None, batch: int = 1000) -> int:
+    """Move active listings past ``expires_at`` to ``expired`` in batches; returns how many moved.
+
+    Buyers never see them meanwhile (every read checks ``expires_at``); this makes the status,
+    the seller's dashboard and the search index agree. Each batch is its own transaction with
+    its audit events and reindex events, so a crash loses nothing and two workers never collide.
+    """
+    now = now or timezone.now()
+    moved = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Listing.objects.filter(status=Listing.Status.ACTIVE, expires_at__lte=now)
+                .order_by("expires_at", "pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return moved
+            Listing.objects.filter(pk__in=ids).update(status=Listing.Status.EXPIRED)
+            Event.objects.bulk_create(
+                Event(
+                    topic="listing.expired",
+                    subject_type=Listing._meta.label_lower,
+                    subject_id=str(pk),
+                    payload={"from": Listing.Status.ACTIVE, "to": Listing.Status.EXPIRED},
+                )
+                for pk in ids
+            )
+            search_listings_changed(listing_ids=ids, reason="listing.expired")
+            moved += len(ids)

@@ -5,10 +5,16 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .services import exchange_rate_refresh
+from .services import exchange_rate_refresh, listings_expire_due
 
 
 @db_periodic_task(crontab(hour="*/6", minute="7"))
 def refresh_exchange_rate_task() -> None:
     """Refresh the USD rate from the Central Bank (the last rate stays when it is unreachable)."""
     exchange_rate_refresh()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def expire_listings_task() -> None:
+    """Listings past their lifetime become ``expired`` (the seller can reactivate them)."""
+    listings_expire_due()

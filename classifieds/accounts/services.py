@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import datetime, timedelta
 from functools import partial
 
 from allauth.account.models import EmailAddress
@@ -164,3 +165,27 @@ def user_soft_delete(*, user: User, actor: User | None = None) -> int:
 
 def _delete_file_on_commit(storage, name: str) -> None:
     transaction.on_commit(partial(storage.delete, name))
+
+
+def users_purge_unverified(*, older_than: timedelta = timedelta(days=2), now: datetime | None = None) -> int:
+    """Delete accounts created by a code request whose code was never entered; returns how many.
+
+    Asking for a code creates the user row (see ``user_get_or_create_for_phone``); a number that
+    never proves itself should not stay in our database. Staff, anyone who ever signed in and
+    anyone with listings or orders are kept, whatever their flag says.
+    """
+    now = now or timezone.now()
+    purged = 0
+    with transaction.atomic():
+        stale = (
+            User.objects.filter(
+                phone_verified=False, last_login__isnull=True, is_staff=False, date_joined__lt=now - older_than
+            )
+            .filter(listings__isnull=True, orders__isnull=True)
+            .select_for_update(skip_locked=True, of=("self",))
+        )
+        for user in stale:
+            event_record(topic="account.purged_unverified", payload={"user_id": user.pk})
+            user.delete()
+            purged += 1
+    return purged

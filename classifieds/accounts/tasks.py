@@ -1,10 +1,11 @@
-"""Background work of accounts: SMS delivery."""
+"""Background work of accounts: SMS delivery, clean-up of never-verified accounts."""
 
 from __future__ import annotations
 
 import logging
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from classifieds.core.phones import mask_phone
 
@@ -29,3 +30,11 @@ def send_sms_task(to: str, text: str) -> None:
         logger.warning("SMS to %s failed, will retry: %s", mask_phone(to), exc)
         raise
     logger.info("SMS to %s accepted by the provider as %s", mask_phone(to), message_id)
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def purge_unverified_users_task() -> None:
+    """Daily: forget accounts whose sign-in code was never entered."""
+    from .services import users_purge_unverified  # services import this module
+
+    users_purge_unverified()

@@ -253,8 +253,8 @@ def user_public(request: HttpRequest, pk: int) -> HttpResponse:
         % {"name": name, "date": seller.date_joined.strftime("%Y")},
         robots="index,follow" if page.paginator.count else "noindex,follow",
         og_type="profile",
-        prev_url=page_url(request, page.previous_page_number()) if page.has_previous() else "",
-        next_url=page_url(request, page.next_page_number()) if page.has_next() else "",
+        prev_url=page_url(request.path, request.GET, page.previous_page_number()) if page.has_previous() else "",
+        next_url=page_url(request.path, request.GET, page.next_page_number()) if page.has_next() else "",
     )
     context = {"seller": seller, "page": page, "meta": meta}
     return render_page(request, "accounts/user_public.html", context, partial="results", targets=("results",))

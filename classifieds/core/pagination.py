@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, QueryDict
 
 
 def parse_page_number(request: HttpRequest) -> int:
@@ -31,11 +31,24 @@ def paginate(request: HttpRequest, queryset, per_page: int | None = None) -> Pag
         raise Http404("no such page") from exc
 
 
-def page_url(request: HttpRequest, number: int) -> str:
-    """The current URL with ``page`` replaced (page 1 has no parameter)."""
-    query = request.GET.copy()
+def page_url(path: str, params: QueryDict, number: int) -> str:
+    """``path`` with ``params`` and ``page`` replaced (page 1 has no parameter)."""
+    query = params.copy()
     query.pop("page", None)
     if number > 1:
         query["page"] = str(number)
     encoded = query.urlencode()
-    return f"{request.path}?{encoded}" if encoded else request.path
+    return f"{path}?{encoded}" if encoded else path
+
+
+def page_links(path: str, params: QueryDict, page: Page) -> list[dict]:
+    """Numbered links around the current page (first and last kept, gaps marked), capped at MAX_PAGE."""
+    last = min(page.paginator.num_pages, settings.MAX_PAGE)
+    numbers = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
+    links, previous = [], 0
+    for number in numbers:
+        if number - previous > 1:
+            links.append({"gap": True})
+        links.append({"number": number, "url": page_url(path, params, number), "current": number == page.number})
+        previous = number
+    return links

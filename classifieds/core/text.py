@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.text import slugify
 
 # Russian/Uzbek Cyrillic to the Latin spelling Uzbeks use (o'zbek lotin yozuvi),
@@ -26,6 +28,12 @@ def transliterate(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def plain_decimal(value: Decimal) -> str:
+    """``125000000.00`` -> ``125000000``, ``54.50`` -> ``54.5``: what people type, never ``1.25E+8``."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def slugify_any(text: str) -> str:

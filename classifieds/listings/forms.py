@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from classifieds.accounts.forms import normalize_phone
+from classifieds.core.text import plain_decimal
 from classifieds.taxonomy.models import Attribute, Category, Location
 from classifieds.taxonomy.schema import validate_attribute_values
 
@@ -27,7 +28,7 @@ def _plain_number(value):
     """9500000.00 -> "9500000" in the input (a whole sum is what people type)."""
     if value is None:
         return None
-    return str(int(value)) if value == int(value) else str(value.normalize())
+    return plain_decimal(value)
 
 
 class ListingDetailsForm(forms.Form):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from classifieds.core.text import slugify_any
+from classifieds.core.text import plain_decimal, slugify_any
 
 
 class Currency(models.TextChoices):
@@ -343,6 +343,5 @@ class ListingAttributeValue(models.Model):
         if self.value_bool is not None:
             return str(_("yes") if self.value_bool else _("no"))
         if self.value_number is not None:
-            n = self.value_number
-            return str(int(n)) if n == int(n) else str(n.normalize())
+            return plain_decimal(self.value_number)
         return self.value_text

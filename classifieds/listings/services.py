@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext
 
 from classifieds.audit.models import Event
 from classifieds.audit.services import event_record
+from classifieds.core.text import plain_decimal
 from classifieds.search.services import search_listings_changed
 from classifieds.taxonomy.models import Category
 from classifieds.taxonomy.schema import CleanedValue, validate_attribute_values
@@ -210,8 +211,7 @@ def stored_attribute_values(listing: Listing) -> dict[str, Any]:
         elif row.value_bool is not None:
             values[attribute.key] = "true" if row.value_bool else "false"
         elif row.value_number is not None:
-            n = row.value_number
-            values[attribute.key] = str(int(n)) if n == int(n) else str(n.normalize())
+            values[attribute.key] = plain_decimal(row.value_number)
         else:
             values[attribute.key] = row.value_text
     return values

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from classifieds.core.htmx import render_page
-from classifieds.core.pagination import paginate, parse_page_number
+from classifieds.core.pagination import page_links, page_url, paginate, parse_page_number
 from classifieds.core.phones import mask_phone
 from classifieds.promotions.placement import spotlight_cards
 from classifieds.search import facets as search_facets
@@ -124,8 +124,8 @@ def search_page(
     canonical = [("q", q)] if q else []
     if page.number > 1:
         canonical.append(("page", str(page.number)))
-    prev_url = _srp_page_url(path, params, page.previous_page_number()) if page.has_previous() else ""
-    next_url = _srp_page_url(path, params, page.next_page_number()) if page.has_next() else ""
+    prev_url = page_url(path, params, page.previous_page_number()) if page.has_previous() else ""
+    next_url = page_url(path, params, page.next_page_number()) if page.has_next() else ""
     deep = _filter_depth(query) >= 2 or not page.paginator.count
     meta = page_meta(
         lambda: _srp_url(category, location),
@@ -153,7 +153,7 @@ def search_page(
         "page": page,
         "pinned": pinned,
         "spotlight": spotlight_cards(category=category, limit=4) if category is not None and page.number == 1 else [],
-        "page_links": _page_links(path, params, page),
+        "page_links": page_links(path, params, page),
         "groups": groups,
         "category_links": search_facets.category_links(children, facets, lambda c: _srp_url(c, location), params),
         "location_links": search_facets.location_links(places, facets, lambda place: _srp_url(category, place), params)
@@ -171,21 +171,12 @@ def search_page(
     partial = "results" if target == "results" else "srp"
     response = render_page(request, "listings/search.html", context, partial=partial, targets=("srp", "results"))
     if request.htmx:
-        response["HX-Push-Url"] = _srp_page_url(path, params, page.number)
+        response["HX-Push-Url"] = page_url(path, params, page.number)
     return response
 
 
 def _srp_url(category: Category | None, location: Location | None = None) -> str:
     return reverse("listings:search") if category is None else _category_url(category, location)
-
-
-def _srp_page_url(path: str, params: QueryDict, number: int) -> str:
-    query = params.copy()
-    query.pop("page", None)
-    if number > 1:
-        query["page"] = str(number)
-    encoded = query.urlencode()
-    return f"{path}?{encoded}" if encoded else path
 
 
 def _filter_depth(query: ListingQuery) -> int:
@@ -207,19 +198,6 @@ def _pinned(ids: list[int]) -> list[Listing]:
     for listing in pinned:
         listing.is_promoted = True
     return pinned
-
-
-def _page_links(path: str, params: QueryDict, page) -> list[dict]:
-    """Numbered links around the current page, capped at MAX_PAGE."""
-    last = min(page.paginator.num_pages, settings.MAX_PAGE)
-    numbers = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
-    links, previous = [], 0
-    for number in numbers:
-        if number - previous > 1:
-            links.append({"gap": True})
-        links.append({"number": number, "url": _srp_page_url(path, params, number), "current": number == page.number})
-        previous = number
-    return links
 
 
 def _load_listing(pk: int) -> Listing:

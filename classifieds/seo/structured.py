@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.urls import reverse
 
+from classifieds.core.text import plain_decimal
+
 from .meta import absolute
-
-
-def plain_decimal(value: Decimal) -> str:
-    """``125000000.00`` -> ``125000000``, ``99.50`` -> ``99.5``: never exponent notation."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def website() -> dict:

@@ -10,6 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from classifieds.core.text import plain_decimal
+
 from .models import Attribute, AttributeOption, Category
 
 TRUE_VALUES = {"1", "true", "yes", "on", "да", "ha"}
@@ -51,16 +53,12 @@ def _clean_number(attribute: Attribute, raw: Any) -> Decimal:
     if attribute.type == Attribute.Type.INTEGER and number != number.to_integral_value():
         raise ValidationError(_("Enter a whole number."))
     if attribute.min_value is not None and number < attribute.min_value:
-        raise ValidationError(_("Must be at least %(min)s.") % {"min": _plain(attribute.min_value)})
+        raise ValidationError(_("Must be at least %(min)s.") % {"min": plain_decimal(attribute.min_value)})
     if attribute.max_value is not None and number > attribute.max_value:
-        raise ValidationError(_("Must be at most %(max)s.") % {"max": _plain(attribute.max_value)})
+        raise ValidationError(_("Must be at most %(max)s.") % {"max": plain_decimal(attribute.max_value)})
     if abs(number) >= Decimal("1e14"):
         raise ValidationError(_("This number is too large."))
     return number
-
-
-def _plain(number: Decimal) -> str:
-    return str(int(number)) if number == number.to_integral_value() else str(number.normalize())
 
 
 def _clean_bool(raw: Any) -> bool:

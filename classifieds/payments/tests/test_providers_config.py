@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,6 +113,32 @@ class TestDeployCheck:
         settings.PAYMENT_PROVIDERS = ["click"]
         settings.CLICK_SECRET_KEY = ""
         assert "payments.E003" in self.errors()
+
+    def test_manage_py_check_deploy_fails_on_a_production_with_the_sandbox(self, tmp_path):
+        """The command a release runs, with otherwise deployable production settings."""
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "SMS_", "PAYME_"))},
+            "DJANGO_SECRET_KEY": "x" * 20 + "-production-only-secret-" + "y" * 30,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_ALLOWED_HOSTS": "bozor.uz",
+            "BASE_URL": "https://bozor.uz",
+            "DATABASE_URL": "postgres://bozor:secret@db.internal:5432/bozor",
+            "SMS_BACKEND": "eskiz",
+            "SMS_LOGIN": "sms@bozor.uz",
+            "SMS_PASSWORD": "eskiz-secret",
+            "BOZOR_VAR_DIR": str(tmp_path),
+            "PAYMENT_PROVIDERS": "sandbox",
+        }
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy"],
+            cwd=SETTINGS_FILE.parents[1],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode != 0
+        assert "ERRORS:" in result.stderr and "payments.E001" in result.stderr
 
     def test_a_misspelt_provider_is_an_error_even_outside_deploy(self, settings):
         settings.PAYMENT_PROVIDERS = ["paymee"]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from classifieds.accounts.decorators import login_required
 from classifieds.core.htmx import render_page
 from classifieds.core.pagination import paginate
+from classifieds.promotions.placement import listing_promotion_status
 
 from . import services
 from .models import Listing
@@ -58,8 +59,10 @@ def _dashboard_context(request: HttpRequest, tab: str) -> dict:
     page = paginate(request, rows, per_page=20)
     listings = list(page.object_list)
     covers = _covers(listings)
+    promoted = listing_promotion_status([listing.pk for listing in listings])  # one query for the page
     for listing in listings:
         listing.cover_photo = covers.get(listing.pk)
+        listing.promotion_status = promoted.get(listing.pk)
         left = (listing.expires_at - now) if listing.expires_at else None
         listing.days_left = max(0, left.days + (1 if left.seconds else 0)) if left and left > timedelta(0) else 0
     return {

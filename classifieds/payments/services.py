@@ -97,8 +97,12 @@ def payment_perform(*, payment: Payment) -> Payment:
 
 
 @transaction.atomic
-def payment_cancel(*, payment: Payment, reason: int | None = None) -> Payment:
-    """Cancel: before perform the order fails (-1); after perform it is refunded and its promotions end (-2)."""
+def payment_cancel(*, payment: Payment, reason: int | None = None, superseded_by: str | None = None) -> Payment:
+    """Cancel: before perform the order fails (-1); after perform it is refunded and its promotions end (-2).
+
+    ``superseded_by``: a newer transaction of the same provider for the same order replaced this one
+    (the order keeps waiting for that one instead of failing).
+    """
     if payment.state in (Payment.State.CANCELLED, Payment.State.REFUNDED):
         return payment
     performed = payment.state == Payment.State.PERFORMED
@@ -106,11 +110,10 @@ def payment_cancel(*, payment: Payment, reason: int | None = None) -> Payment:
     payment.reason = reason
     payment.cancel_time = now_ms()
     payment.save(update_fields=["state", "reason", "cancel_time", "updated_at"])
-    event_record(
-        topic="payment.refunded" if performed else "payment.cancelled",
-        subject=payment,
-        payload={"order": payment.order_id, "provider": payment.provider, "reason": reason},
-    )
+    event_payload = {"order": payment.order_id, "provider": payment.provider, "reason": reason}
+    if superseded_by is not None:
+        event_payload["superseded_by"] = superseded_by
+    event_record(topic="payment.refunded" if performed else "payment.cancelled", subject=payment, payload=event_payload)
     if performed:
         order_cancel(order=payment.order, reason=f"{payment.provider} cancel, reason {reason}")
     elif not payment.order.payments.filter(state__in=[Payment.State.CREATED, Payment.State.PERFORMED]).exists():

@@ -85,6 +85,29 @@ class PromotionQuerySet(models.QuerySet):
     def of_type(self, type_: str):
         return self.filter(type=type_)
 
+    def status_by_listing(self, now: datetime | None = None):
+        """One row per listing: the window of its current (or queued) TOP and spotlight, and its last bump.
+
+        ``*_from`` later than now means the window is queued (it starts when an ended one would have).
+        """
+        now = now or timezone.now()
+        current = Q(state=Promotion.State.ACTIVE, ends_at__gt=now)
+        top = current & Q(type=PromotionType.TOP)
+        spotlight = current & Q(type=PromotionType.SPOTLIGHT)
+        return (
+            self.order_by()
+            .values("listing_id")
+            .annotate(
+                top_from=models.Min("starts_at", filter=top),
+                top_until=models.Max("ends_at", filter=top),
+                spotlight_from=models.Min("starts_at", filter=spotlight),
+                spotlight_until=models.Max("ends_at", filter=spotlight),
+                bumped_at=models.Max(
+                    "starts_at", filter=Q(type=PromotionType.BUMP) & ~Q(state=Promotion.State.CANCELLED)
+                ),
+            )
+        )
+
 
 class Promotion(models.Model):
     """One promotion of one listing, switched on by a paid order item (or by staff)."""

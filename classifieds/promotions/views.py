@@ -17,7 +17,7 @@ from classifieds.listings.models import Listing
 from classifieds.orders.services import OrderError, order_create
 from classifieds.payments.providers import enabled_providers
 
-from .forms import PromotionPurchaseForm
+from .forms import PromotionPurchaseForm, offer_cards
 from .services import promotion_offers
 
 
@@ -37,6 +37,10 @@ def promotion_purchase(request: HttpRequest, pk: int) -> HttpResponse:
     offers = promotion_offers(listing=listing)
     providers = enabled_providers()
     by_code = {offer.code: offer for offer in offers}
+    if request.method == "POST" and not providers:
+        # No way to take the money here (no credentials; the sandbox only with DEBUG): no order either.
+        messages.error(request, _("Promotions are unavailable right now: online payment is switched off."))
+        return redirect(reverse("promotions:purchase", kwargs={"pk": listing.pk}))
     if request.method == "POST":
         form = PromotionPurchaseForm(request.POST, offers=offers, providers=providers)
         if form.is_valid():
@@ -62,5 +66,12 @@ def promotion_purchase(request: HttpRequest, pk: int) -> HttpResponse:
             initial["offer"] = request.GET["offer"]
         form = PromotionPurchaseForm(initial=initial, offers=offers, providers=providers)
     chosen = by_code.get(form["offer"].value()) or (offers[0] if offers else None)
-    context = {"listing": listing, "form": form, "offers": offers, "quote": chosen, "providers": providers}
+    context = {
+        "listing": listing,
+        "form": form,
+        "offers": offers,
+        "cards": offer_cards(offers),
+        "quote": chosen,
+        "providers": providers,
+    }
     return render_page(request, "promotions/purchase.html", context, partial="quote", targets=("quote",))

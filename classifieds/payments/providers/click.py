@@ -62,7 +62,12 @@ def sign(fields: dict[str, str], secret: str) -> str:
 
 class ClickProvider(Provider):
     name = NAME
-    label = "Click"
+    label = "Click"  # a brand: the same in every language
+
+    @classmethod
+    def available(cls) -> bool:
+        # The checkout link needs the merchant id; the webhook, the service id and the secret.
+        return bool(settings.CLICK_SERVICE_ID and settings.CLICK_MERCHANT_ID and settings.CLICK_SECRET_KEY)
 
     def checkout_url(self, *, order: Order, return_url: str) -> str:
         query = urlencode(
@@ -117,10 +122,14 @@ def _prepare(fields: dict, amount: int, answer: dict, payload: dict) -> dict:
         return _answer(answer, ORDER_NOT_FOUND)
     payment = services.payment_lock(provider=NAME, txn_id=fields["click_trans_id"])
     if payment is not None:
+        # Click retrying the same Prepare (same click_trans_id): the same answer, nothing created or closed,
+        # unless that transaction was closed since (superseded, cancelled): then its Complete would fail too.
         services.payment_log(payment=payment, payload=payload)
-        if payment.order_id == order.pk and "prepare" in payment.responses:
-            return payment.responses["prepare"]
-        return _answer(answer, BAD_REQUEST)
+        if payment.order_id != order.pk or "prepare" not in payment.responses:
+            return _answer(answer, BAD_REQUEST)
+        if payment.state in (Payment.State.CANCELLED, Payment.State.REFUNDED):
+            return _answer(answer, CANCELLED)
+        return payment.responses["prepare"]
     if order.state == Order.State.PAID:
         return _answer(answer, ALREADY_PAID)
     if order.state != Order.State.PENDING:
@@ -130,6 +139,14 @@ def _prepare(fields: dict, amount: int, answer: dict, payload: dict) -> dict:
     payment = services.payment_create(
         order=order, provider=NAME, txn_id=fields["click_trans_id"], amount=amount, payload=payload
     )
+    # A new click_trans_id for an order still waiting is the buyer paying again (the first attempt was
+    # abandoned, or another tab). Click has no "order busy" code, and refusing would lock the buyer out
+    # for 12 hours, so the newest attempt wins: the older ones are closed now, and if one of them still
+    # sends Complete it gets -9, which makes Click return that money. At most one can ever be performed.
+    older = order.payments.select_for_update().filter(provider=NAME, state=Payment.State.CREATED).exclude(pk=payment.pk)
+    for stale in older:
+        stale.order = order
+        services.payment_cancel(payment=stale, superseded_by=payment.provider_txn_id)
     reply = _answer(answer, SUCCESS, merchant_prepare_id=payment.pk)
     services.payment_store_answer(payment=payment, key="prepare", answer=reply)
     return reply

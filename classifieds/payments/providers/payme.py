@@ -91,7 +91,11 @@ def _error(request_id, code: int, data: str | None = None) -> JsonResponse:
 
 class PaymeProvider(Provider):
     name = NAME
-    label = "Payme"
+    label = "Payme"  # a brand: the same in every language
+
+    @classmethod
+    def available(cls) -> bool:
+        return bool(settings.PAYME_MERCHANT_ID and settings.PAYME_KEY)
 
     def checkout_url(self, *, order: Order, return_url: str) -> str:
         params = f"m={settings.PAYME_MERCHANT_ID};ac.{ACCOUNT_FIELD}={order.pk};a={order.amount};c={return_url}"

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from classifieds.orders.models import Order
 
@@ -41,7 +42,12 @@ def signed_headers(body: bytes, *, timestamp: int | None = None) -> dict[str, st
 
 class SandboxProvider(Provider):
     name = NAME
-    label = "Sandbox"
+    label = _("Test payment (sandbox)")
+
+    @classmethod
+    def available(cls) -> bool:
+        # Its checkout page lets the seller choose "success": never a way to get promotions free in production.
+        return bool(settings.DEBUG)
 
     def checkout_url(self, *, order: Order, return_url: str) -> str:
         return reverse("payments:sandbox_checkout", kwargs={"pk": order.pk})

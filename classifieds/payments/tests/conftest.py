@@ -21,7 +21,11 @@ def _prices(request):
 
 @pytest.fixture(autouse=True)
 def _providers(settings):
-    """Every provider on, with test credentials (as a merchant's cabinet would issue them)."""
+    """Every provider on, with test credentials (as a merchant's cabinet would issue them).
+
+    The sandbox runs only with DEBUG on (as under ``make run``); tests of production turn DEBUG off.
+    """
+    settings.DEBUG = True
     settings.PAYMENT_PROVIDERS = ["payme", "click", "sandbox"]
     settings.PAYME_MERCHANT_ID = "5e730e8e0b852a417aa49ceb"
     settings.PAYME_KEY = "test-payme-key"

@@ -49,3 +49,36 @@ def test_a_seller_buys_a_top_slot_and_sees_the_listing_pinned_with_its_label(liv
     assert "Nexia 3 2019" in pinned.first.inner_text()
     assert pinned.first.locator(".badge-top").is_visible()
     assert page.locator(".cards:not(.cards-top) .card", has_text="Nexia 3 2019").count() == 0
+
+
+@pytest.mark.parametrize("browser_context", [True, False], indirect=True)
+@pytest.mark.parametrize("language", ["ru", "uz"])
+def test_the_promote_page_fits_a_phone_with_unwrapped_prices_and_translated_providers(
+    live_server, browser_context, language
+):
+    listing = ListingFactory()
+    client = Client()
+    client.force_login(listing.owner)
+    browser_context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = browser_context.new_page()  # 390 px wide
+    prefix = "/uz" if language == "uz" else ""
+    page.goto(f"{live_server.url}{prefix}/u/promote/{listing.pk}/")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    cards = page.locator(".promote-option")
+    assert cards.count() == 4
+    for i in range(cards.count()):
+        card, radio, price = cards.nth(i), cards.nth(i).locator("input"), cards.nth(i).locator(".promote-price")
+        box, radio_box, price_box = card.bounding_box(), radio.bounding_box(), price.bounding_box()
+        # The radio sits inside its card, on the price's line; the price is one line, inside the card.
+        assert box["x"] <= radio_box["x"] and radio_box["x"] + radio_box["width"] <= box["x"] + box["width"]
+        assert abs(radio_box["y"] - price_box["y"]) < price_box["height"]
+        line = float(price.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+        assert price_box["height"] < 1.5 * line, price.inner_text()
+        assert price_box["x"] + price_box["width"] <= box["x"] + box["width"]
+    sandbox = page.locator(".promote-provider", has=page.locator('input[value="sandbox"]'))
+    expected = "Sinov to‘lovi (sandbox)" if language == "uz" else "Тестовая оплата (песочница)"
+    assert expected in sandbox.inner_text()
+    assert "Sandbox" not in sandbox.inner_text()

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from classifieds.audit.models import Event
 from classifieds.listings.tests.factories import ListingFactory
 from classifieds.orders.models import Order
 from classifieds.orders.services import order_cancel
@@ -154,3 +155,38 @@ class TestStateMachine:
         order_cancel(order=Order.objects.get(), reason="staff refund")
         assert Order.objects.get().state == Order.State.REFUNDED
         assert Promotion.objects.get().state == Promotion.State.CANCELLED
+
+
+class TestASecondPrepareForTheSameOrder:
+    """The buyer abandons Click's page and pays again: Click sends a new Prepare with a new click_trans_id."""
+
+    def test_click_retrying_the_same_prepare_gets_the_same_answer_and_closes_nothing(self, api, order):
+        first = api.prepare(order, txn="1001")
+        assert [api.prepare(order, txn="1001") for _ in range(2)] == [first, first]
+        payment = Payment.objects.get()
+        assert payment.state == Payment.State.CREATED
+        assert [p["action"] for p in payment.payload] == ["0", "0", "0"]
+        assert api.complete(order, first["merchant_prepare_id"], txn="1001")["error"] == 0
+        assert Order.objects.get().state == Order.State.PAID
+
+    def test_a_new_prepare_closes_the_older_one_and_only_the_newer_can_complete(self, api, order):
+        older = api.prepare(order, txn="1001")
+        newer = api.prepare(order, txn="1002")
+        assert newer["error"] == 0 and newer["merchant_prepare_id"] != older["merchant_prepare_id"]
+        states = dict(Payment.objects.values_list("provider_txn_id", "state"))
+        assert states == {"1001": Payment.State.CANCELLED, "1002": Payment.State.CREATED}
+        assert Order.objects.get().state == Order.State.PENDING  # still waiting, for the newer attempt
+        # The older one never "stays created for ever": its retry and its Complete are refused (-9).
+        assert api.prepare(order, txn="1001")["error"] == -9
+        assert api.complete(order, older["merchant_prepare_id"], txn="1001")["error"] == -9
+        assert api.complete(order, newer["merchant_prepare_id"], txn="1002")["error"] == 0
+        assert Order.objects.get().state == Order.State.PAID
+        assert Promotion.objects.count() == 1
+        superseded = Event.objects.get(topic="payment.cancelled")
+        assert superseded.payload["superseded_by"] == "1002"
+
+    def test_a_new_prepare_after_the_order_was_paid_is_minus_4_and_closes_nothing(self, api, order):
+        first = api.prepare(order, txn="1001")
+        api.complete(order, first["merchant_prepare_id"], txn="1001")
+        assert api.prepare(order, txn="1002")["error"] == -4
+        assert Payment.objects.get().state == Payment.State.PERFORMED

@@ -146,3 +146,33 @@ def test_the_seller_dashboard_links_an_active_listing_to_its_promotion_page(clie
     client.force_login(listing.owner)
     body = client.get(reverse("listings:seller_listings")).content.decode()
     assert f'href="{url(listing)}"' in body
+
+
+class TestWithoutAPaymentProvider:
+    """Production with no PSP keys: the sandbox is not offered, so nothing can be bought (never free)."""
+
+    @pytest.fixture(autouse=True)
+    def _production_without_keys(self, settings):
+        settings.DEBUG = False
+        settings.PAYMENT_PROVIDERS = ["sandbox"]  # even named, the sandbox needs DEBUG
+        settings.PAYME_MERCHANT_ID = settings.PAYME_KEY = ""
+        settings.CLICK_SERVICE_ID = settings.CLICK_MERCHANT_ID = settings.CLICK_SECRET_KEY = ""
+
+    def test_the_page_says_promotions_are_unavailable_and_has_no_form(self, seller_client, listing):
+        response = seller_client.get(url(listing))
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "Продвижение сейчас недоступно" in body
+        assert "promote-form" not in body and 'name="offer"' not in body and 'name="provider"' not in body
+
+    def test_the_page_says_it_in_uzbek_too(self, seller_client, listing):
+        body = seller_client.get("/uz" + url(listing)).content.decode()
+        assert "Reklama hozircha mavjud emas" in body
+        assert "promote-form" not in body
+
+    def test_a_post_is_refused_with_a_message_and_creates_no_order(self, seller_client, listing):
+        data = {"offer": "top-7", "provider": "sandbox", "idempotency_key": "k1"}
+        response = seller_client.post(url(listing), data, follow=True)
+        assert response.redirect_chain == [(url(listing), 302)]
+        assert "Продвижение сейчас недоступно" in " ".join(str(m) for m in response.context["messages"])
+        assert not Order.objects.exists()

@@ -39,7 +39,8 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
-        return self.display_name or self.first_name or _("Bozor user")
+        """The name others see; a plain ``str`` (never a lazy translation: Admin and logs call ``str()``)."""
+        return self.display_name or self.first_name or str(_("Bozor user"))
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:public", kwargs={"pk": self.pk})

@@ -24,6 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from classifieds.core.htmx import render_page
 from classifieds.core.pagination import page_url, paginate
 from classifieds.core.phones import format_phone
+from classifieds.media.processing import ImageRejected
 from classifieds.seo.meta import page_meta
 
 from . import limits, otp, services, sms
@@ -202,14 +203,18 @@ def profile(request: HttpRequest) -> HttpResponse:
             avatar = data["avatar"]
             if avatar is not False and not isinstance(avatar, UploadedFile):
                 avatar = None  # unchanged: the form hands the current file back
-            services.user_update_profile(
-                user=user, display_name=data["display_name"], about=data["about"], avatar=avatar
-            )
-            outcome = services.user_change_email(request=request, user=user, email=data["email"])
-            if outcome == "removed":
-                messages.success(request, _("Your email was removed."))
-            messages.success(request, _("Profile saved."))
-            return redirect("accounts:profile")
+            try:
+                services.user_update_profile(
+                    user=user, display_name=data["display_name"], about=data["about"], avatar=avatar
+                )
+            except ImageRejected as exc:  # decoding found what the header check could not (a damaged file)
+                form.add_error("avatar", exc.reason)
+            else:
+                outcome = services.user_change_email(request=request, user=user, email=data["email"])
+                if outcome == "removed":
+                    messages.success(request, _("Your email was removed."))
+                messages.success(request, _("Profile saved."))
+                return redirect("accounts:profile")
     else:
         form = ProfileForm(initial=initial)
     context = {

@@ -16,7 +16,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
@@ -41,14 +40,9 @@ def _private_meta(url_name: str, title: str):
 
 
 def _limit_message(exc: limits.Limited) -> str:
-    seconds = exc.retry_after()
     if exc.scope == "attempts":
         return _("Too many wrong codes. This code no longer works: request a new one.")
-    if seconds < 120:
-        wait = ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
-    else:
-        minutes = -(-seconds // 60)
-        wait = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    wait = limits.wait_text(exc.retry_after())
     if exc.scope == "cooldown":
         return _("A code was just sent. You can request a new one in %(wait)s.") % {"wait": wait}
     if exc.scope.startswith("admin-login"):

@@ -226,6 +226,8 @@ PHONE_REVEAL_LIMITS = {
     "anonymous": {"per_visitor_hour": 10, "per_visitor_day": 30, "per_ip_hour": 40},
     "signed_in": {"per_visitor_hour": 40, "per_visitor_day": 150, "per_ip_hour": 150},
 }
+# Confirmation mails to a new profile email (an unconfirmed address: the form must not relay mail).
+EMAIL_CHANGE_LIMITS = {"per_user_hour": 3, "per_user_day": 6, "per_ip_hour": 10}
 # SMS pumping guard: codes go only to valid mobile numbers of these country calling codes.
 PHONE_ALLOWED_COUNTRY_CODES = env_list("PHONE_ALLOWED_COUNTRY_CODES", "998")
 PHONE_DEFAULT_REGION = "UZ"

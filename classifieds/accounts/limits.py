@@ -168,6 +168,26 @@ def admin_login_consume(*, ip: str, username: str, now: float | None = None) -> 
     )
 
 
+# --- Email change ---------------------------------------------------------------------
+
+
+def email_change_consume(*, user_id: int, ip: str, now: float | None = None) -> list[str]:
+    """Count one confirmation mail to a new address asked by ``user_id`` from ``ip``, or raise ``Limited``.
+
+    The mail goes to an address nobody has confirmed: without a limit the
+    profile form would send our mail to anyone, as often as asked.
+    """
+    rates = settings.EMAIL_CHANGE_LIMITS
+    return consume(
+        [
+            (Rate("email-change-user-hour", int(rates["per_user_hour"]), HOUR), str(user_id)),
+            (Rate("email-change-user-day", int(rates["per_user_day"]), DAY), str(user_id)),
+            (Rate("email-change-ip-hour", int(rates["per_ip_hour"]), HOUR), ip),
+        ],
+        now=now,
+    )
+
+
 # --- Seller phone reveals ----------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from classifieds.audit.services import event_record
 from classifieds.media.encode import EXTENSION as ENCODED_EXTENSION
 from classifieds.media.encode import encode_upload
 
+from . import limits
 from .models import User
 from .tasks import send_sms_task
 
@@ -105,7 +106,9 @@ def user_update_profile(
 def user_change_email(*, request: HttpRequest, user: User, email: str) -> str:
     """Set the optional email. A new address is kept pending until its link is followed.
 
-    Returns what happened: ``"unchanged"``, ``"removed"`` or ``"pending"``.
+    Returns what happened: ``"unchanged"``, ``"removed"`` or ``"pending"``. The link
+    goes to an address nobody has confirmed yet, so sending it is limited per user
+    and per IP: raises ``limits.Limited`` (nothing changed, nothing sent).
     """
     current = user.email.lower()
     pending = EmailAddress.objects.filter(user=user, verified=False).order_by("-pk").first()
@@ -117,6 +120,7 @@ def user_change_email(*, request: HttpRequest, user: User, email: str) -> str:
             user.email = ""
             user.save(update_fields=["email"])
         return "removed"
+    limits.email_change_consume(user_id=user.pk, ip=limits.client_ip(request))
     # allauth keeps the verified address until the new one is confirmed, then swaps them.
     EmailAddress.objects.add_new_email(request, user, email)
     return "pending"

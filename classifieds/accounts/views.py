@@ -183,6 +183,7 @@ email_confirm = _ConfirmEmailView.as_view()
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own profile: name, photo, about, optional email."""
     user: User = request.user
+    status = 200
     pending_email = EmailAddress.objects.filter(user=user, verified=False).order_by("-pk").first()
     initial = {
         "display_name": user.display_name,
@@ -198,13 +199,20 @@ def profile(request: HttpRequest) -> HttpResponse:
             if avatar is not False and not isinstance(avatar, UploadedFile):
                 avatar = None  # unchanged: the form hands the current file back
             try:
+                # The email first: over its limit nothing at all is saved.
+                outcome = services.user_change_email(request=request, user=user, email=data["email"])
                 services.user_update_profile(
                     user=user, display_name=data["display_name"], about=data["about"], avatar=avatar
+                )
+            except limits.Limited as exc:
+                status = 429
+                form.add_error(
+                    "email",
+                    _("Too many email changes. Try again in %(wait)s.") % {"wait": limits.wait_text(exc.retry_after())},
                 )
             except ImageRejected as exc:  # decoding found what the header check could not (a damaged file)
                 form.add_error("avatar", exc.reason)
             else:
-                outcome = services.user_change_email(request=request, user=user, email=data["email"])
                 if outcome == "removed":
                     messages.success(request, _("Your email was removed."))
                 messages.success(request, _("Profile saved."))
@@ -218,7 +226,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "phone": format_phone(user.phone) if user.phone else "",
         "pending_email": pending_email,
     }
-    return TemplateResponse(request, "accounts/profile.html", context)
+    return TemplateResponse(request, "accounts/profile.html", context, status=status)
 
 
 @login_required

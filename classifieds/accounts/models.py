@@ -3,14 +3,22 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
 class UserQuerySet(models.QuerySet):
     def public(self):
-        """Accounts whose public page may be shown: active and not deleted."""
-        return self.filter(is_active=True, deleted_at__isnull=True)
+        """Accounts whose public page may be shown: active, not deleted, and signed in at least once.
+
+        Asking for a sign-in code creates the account; until the code is entered
+        (which verifies the phone and sets ``last_login``) nobody has shown they own
+        the number, so such an account is not shown anywhere.
+        """
+        return self.filter(is_active=True, deleted_at__isnull=True).filter(
+            Q(phone_verified=True) | Q(last_login__isnull=False)
+        )
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):

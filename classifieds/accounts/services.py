@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from classifieds.audit.services import event_record
 from classifieds.media.encode import EXTENSION as ENCODED_EXTENSION
 from classifieds.media.encode import encode_upload
+from classifieds.media.processing import ImageRejected
 
 from . import limits
 from .models import User
@@ -101,6 +102,32 @@ def user_update_profile(
     if "avatar" in fields and old_avatar:
         _delete_file_on_commit(user.avatar.storage, old_avatar)
     return user
+
+
+def users_reencode_avatars() -> tuple[int, int]:
+    """Put every stored avatar through the photo pipeline (those stored before it existed kept EXIF/GPS).
+
+    An avatar that cannot be decoded is removed. Returns (re-encoded, removed).
+    Idempotent: a second run re-encodes our own JPEGs again, harmlessly.
+    """
+    done = removed = 0
+    for user in User.objects.exclude(avatar="").only("pk", "avatar").iterator():
+        old = user.avatar.name
+        try:
+            with user.avatar.storage.open(old, "rb") as stream:
+                encoded = encode_upload(stream, user.avatar.storage.size(old), max_side=AVATAR_MAX_SIDE)
+        except (ImageRejected, FileNotFoundError):
+            User.objects.filter(pk=user.pk, avatar=old).update(avatar="")
+            removed += 1
+        else:
+            user.avatar.save(f"{secrets.token_hex(8)}.{ENCODED_EXTENSION}", ContentFile(encoded.data), save=False)
+            if not User.objects.filter(pk=user.pk, avatar=old).update(avatar=user.avatar.name):
+                user.avatar.storage.delete(user.avatar.name)  # changed meanwhile: keep the user's new one
+                continue
+            done += 1
+        if old:
+            user.avatar.storage.delete(old)
+    return done, removed
 
 
 def user_change_email(*, request: HttpRequest, user: User, email: str) -> str:

@@ -126,3 +126,26 @@ class TestARefusedAvatar:
     def test_the_error_speaks_uzbek_under_uz(self, client, member):
         html = save(client, upload(bomb_png(), "huge.png", "image/png"), path="/uz/u/profile/").content.decode()
         assert "Rasmda piksellar juda ko‘p." in html
+
+
+class TestAvatarsStoredBeforeThePipeline:
+    def test_are_re_encoded_by_the_command_and_unreadable_ones_removed(self, capsys):
+        from django.core.files.base import ContentFile
+        from django.core.management import call_command
+
+        raw = UserFactory()
+        raw.avatar.save("old.pdf", ContentFile(jpeg_bytes(900, 700, gps=True)))
+        broken = UserFactory()
+        broken.avatar.save("broken.png", ContentFile(b"not an image"))
+        old_names = (raw.avatar.name, broken.avatar.name)
+
+        call_command("avatars_reencode")
+
+        assert "re-encoded: 1, removed (unreadable): 1" in capsys.readouterr().out
+        image = stored(raw)
+        assert raw.avatar.name.endswith(".jpg") and image.format == "JPEG"
+        assert_no_metadata(image)
+        assert max(image.size) == 512
+        broken.refresh_from_db()
+        assert not broken.avatar
+        assert not any(default_storage.exists(name) for name in old_names)

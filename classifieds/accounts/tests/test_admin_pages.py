@@ -69,10 +69,11 @@ def admin_url(model, page: str, obj=None, language: str = "ru") -> str:
     return {"changelist": base, "add": f"{base}add/", "change": f"{base}{obj.pk if obj else 0}/change/"}[page]
 
 
-def page_params():
-    for model in REGISTERED:
-        for page in ("changelist", "add", "change"):
-            yield pytest.param(model, page, id=f"{model._meta.label}-{page}")
+PAGES = [
+    pytest.param(model, page, id=f"{model._meta.label}-{page}")
+    for model in REGISTERED
+    for page in ("changelist", "add", "change")
+]
 
 
 class TestEveryAdminPage:
@@ -80,7 +81,7 @@ class TestEveryAdminPage:
         missing = {model._meta.label for model in REGISTERED} - {model._meta.label for model in marketplace.rows}
         assert not missing, f"add a realistic row for {sorted(missing)} to tests/realistic.py"
 
-    @pytest.mark.parametrize(("model", "page"), page_params())
+    @pytest.mark.parametrize(("model", "page"), PAGES)
     def test_a_superuser_opens_it(self, superuser_client, marketplace, model, page):
         response = superuser_client.get(admin_url(model, page, marketplace.row(model), "ru"))
         expected = 403 if page == "add" and model._meta.label in NO_ADD else 200
@@ -88,7 +89,7 @@ class TestEveryAdminPage:
         if page == "changelist":
             assert str(marketplace.row(model).pk) in response.content.decode() or model._meta.label == "auth.Group"
 
-    @pytest.mark.parametrize(("model", "page"), page_params())
+    @pytest.mark.parametrize(("model", "page"), PAGES)
     def test_a_moderator_in_uzbek_opens_what_the_group_allows_and_gets_403_elsewhere(
         self, moderator_client, marketplace, model, page
     ):

@@ -220,6 +220,14 @@ OTP_LIMITS = {
     "admin_login_per_ip_15min": 20,
     "admin_login_per_username_15min": 5,
 }
+# Seller phone reveals (POST /l/<id>/phone/) per visitor (session or account) and per IP, in the shared
+# cache: anonymous visitors get less; per IP stays generous, as mobile carriers put many people behind one.
+PHONE_REVEAL_LIMITS = {
+    "anonymous": {"per_visitor_hour": 10, "per_visitor_day": 30, "per_ip_hour": 40},
+    "signed_in": {"per_visitor_hour": 40, "per_visitor_day": 150, "per_ip_hour": 150},
+}
+# Confirmation mails to a new profile email (an unconfirmed address: the form must not relay mail).
+EMAIL_CHANGE_LIMITS = {"per_user_hour": 3, "per_user_day": 6, "per_ip_hour": 10}
 # SMS pumping guard: codes go only to valid mobile numbers of these country calling codes.
 PHONE_ALLOWED_COUNTRY_CODES = env_list("PHONE_ALLOWED_COUNTRY_CODES", "998")
 PHONE_DEFAULT_REGION = "UZ"

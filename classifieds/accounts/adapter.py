@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,30 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
         services.sms_send_code(phone=phone, code=code)
+
+    # --- Mail ---------------------------------------------------------------------
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Every mail greets with our name, never with the host the request came to."""
+        super().send_mail(template_prefix, email, {**context, "site_name": settings.SITE_NAME})
+
+    def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:
+        """The link to confirm an address, and nothing a user typed: nobody has confirmed this address yet.
+
+        allauth would hand the templates the user (their display name) and the
+        request host; ours get only the link, so the form cannot carry anyone's
+        text to a stranger's inbox.
+        """
+        context = {
+            "key": emailconfirmation.key,
+            "activate_url": self.get_email_confirmation_url(request, emailconfirmation),
+        }
+        prefix = "account/email/email_confirmation_signup" if signup else "account/email/email_confirmation"
+        self.send_mail(prefix, emailconfirmation.email_address.email, context)
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
+        """Absolute from ``BASE_URL`` (the one setting for absolute URLs), in the language of the request."""
+        return f"{settings.BASE_URL}{reverse('account_confirm_email', kwargs={'key': emailconfirmation.key})}"
 
     # --- Where to go --------------------------------------------------------------
 

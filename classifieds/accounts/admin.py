@@ -6,6 +6,10 @@ from .models import User
 
 # Admin's password form gets a link to the phone sign-in (staff may use either).
 admin.site.login_template = "admin/bozor_login.html"
+# Our name in the moderators' language, not "Django administration".
+admin.site.site_header = _("Bozor administration")
+admin.site.site_title = _("Bozor administration")
+admin.site.index_title = _("Site administration")
 
 
 @admin.register(User)

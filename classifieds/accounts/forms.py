@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from classifieds.media.processing import ACCEPT, ImageRejected, inspect_image
+
 MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
-AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 def normalize_phone(raw: str) -> str:
@@ -74,17 +75,20 @@ class CodeForm(ConfirmLoginCodeForm):
         self.fields["code"].label = _("Code from the SMS")
 
 
-class AvatarField(forms.ImageField):
-    """An image Pillow can open, in a web format, of reasonable size."""
+class AvatarField(forms.FileField):
+    """A photo the photo pipeline accepts, checked from its header (type, bytes, pixels); re-encoded when saved."""
 
     def to_python(self, data):
-        if data and getattr(data, "size", 0) > AVATAR_MAX_BYTES:
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        if upload.size > AVATAR_MAX_BYTES:
             raise ValidationError(_("The photo is too large (at most 5 MB)."), code="too_large")
-        image_file = super().to_python(data)
-        image = getattr(image_file, "image", None)
-        if image is not None and image.format not in AVATAR_FORMATS:
-            raise ValidationError(_("Upload a JPEG, PNG or WebP photo."), code="format")
-        return image_file
+        try:
+            inspect_image(upload, upload.size)
+        except ImageRejected as exc:
+            raise ValidationError(exc.reason, code="image") from None
+        return upload
 
 
 class ProfileForm(forms.Form):
@@ -97,7 +101,7 @@ class ProfileForm(forms.Form):
         help_text=_("Buyers see it on your listings and your page."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    avatar = AvatarField(label=_("Photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    avatar = AvatarField(label=_("Photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
     about = forms.CharField(
         label=_("About you"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )

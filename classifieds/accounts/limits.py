@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -165,3 +166,53 @@ def admin_login_consume(*, ip: str, username: str, now: float | None = None) -> 
         ],
         now=now,
     )
+
+
+# --- Email change ---------------------------------------------------------------------
+
+
+def email_change_consume(*, user_id: int, ip: str, now: float | None = None) -> list[str]:
+    """Count one confirmation mail to a new address asked by ``user_id`` from ``ip``, or raise ``Limited``.
+
+    The mail goes to an address nobody has confirmed: without a limit the
+    profile form would send our mail to anyone, as often as asked.
+    """
+    rates = settings.EMAIL_CHANGE_LIMITS
+    return consume(
+        [
+            (Rate("email-change-user-hour", int(rates["per_user_hour"]), HOUR), str(user_id)),
+            (Rate("email-change-user-day", int(rates["per_user_day"]), DAY), str(user_id)),
+            (Rate("email-change-ip-hour", int(rates["per_ip_hour"]), HOUR), ip),
+        ],
+        now=now,
+    )
+
+
+# --- Seller phone reveals ----------------------------------------------------------------
+
+
+def phone_reveal_consume(*, visitor: str, ip: str, signed_in: bool, now: float | None = None) -> list[str]:
+    """Count one seller phone shown to ``visitor`` (a user id or a session key) from ``ip``, or raise ``Limited``.
+
+    Anonymous visitors get less than signed-in ones (``PHONE_REVEAL_LIMITS``): a
+    harvester can drop its session cookie at will, so for them the per-IP limit
+    is the real bound; an account costs a verified phone.
+    """
+    kind = "signed_in" if signed_in else "anonymous"
+    rates = settings.PHONE_REVEAL_LIMITS[kind]
+    return consume(
+        [
+            (Rate(f"reveal-{kind}-visitor-hour", int(rates["per_visitor_hour"]), HOUR), visitor),
+            (Rate(f"reveal-{kind}-visitor-day", int(rates["per_visitor_day"]), DAY), visitor),
+            (Rate(f"reveal-{kind}-ip-hour", int(rates["per_ip_hour"]), HOUR), ip),
+        ],
+        now=now,
+    )
+
+
+def wait_text(seconds: int) -> str:
+    """How long to wait, in words of the active language ("45 seconds", "12 minutes")."""
+    if seconds < 120:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    minutes = -(-seconds // 60)
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}

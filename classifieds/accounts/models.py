@@ -3,14 +3,22 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
 class UserQuerySet(models.QuerySet):
     def public(self):
-        """Accounts whose public page may be shown: active and not deleted."""
-        return self.filter(is_active=True, deleted_at__isnull=True)
+        """Accounts whose public page may be shown: active, not deleted, and signed in at least once.
+
+        Asking for a sign-in code creates the account; until the code is entered
+        (which verifies the phone and sets ``last_login``) nobody has shown they own
+        the number, so such an account is not shown anywhere.
+        """
+        return self.filter(is_active=True, deleted_at__isnull=True).filter(
+            Q(phone_verified=True) | Q(last_login__isnull=False)
+        )
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
@@ -39,7 +47,8 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
-        return self.display_name or self.first_name or _("Bozor user")
+        """The name others see; a plain ``str`` (never a lazy translation: Admin and logs call ``str()``)."""
+        return self.display_name or self.first_name or str(_("Bozor user"))
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:public", kwargs={"pk": self.pk})

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import datetime, timedelta
 from functools import partial
 
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -15,9 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
+from classifieds.media.encode import EXTENSION as ENCODED_EXTENSION
+from classifieds.media.encode import encode_upload
+from classifieds.media.processing import ImageRejected
 
+from . import limits
 from .models import User
 from .tasks import send_sms_task
+
+# Shown at 96 px (192 px on dense screens); a little more leaves room for a larger layout.
+AVATAR_MAX_SIDE = 512
 
 
 class AccountDisabled(Exception):
@@ -73,7 +80,13 @@ def sms_send_code(*, phone: str, code: str) -> None:
 def user_update_profile(
     *, user: User, display_name: str, about: str, avatar: UploadedFile | bool | None = None
 ) -> User:
-    """Change the public profile. ``avatar``: a new photo, ``False`` to remove it, ``None`` to keep it."""
+    """Change the public profile. ``avatar``: a new photo, ``False`` to remove it, ``None`` to keep it.
+
+    A new photo goes through the photo pipeline before anything is written (raises
+    ``ImageRejected``): stored is our own JPEG, metadata (GPS, camera) dropped,
+    orientation applied, at most ``AVATAR_MAX_SIDE`` pixels long.
+    """
+    encoded = encode_upload(avatar, avatar.size or 0, max_side=AVATAR_MAX_SIDE) if avatar else None
     old_avatar = user.avatar.name if user.avatar else ""
     user.display_name = display_name
     user.about = about
@@ -81,10 +94,9 @@ def user_update_profile(
     if avatar is False:
         user.avatar = ""
         fields.append("avatar")
-    elif avatar:
-        # A random name: the uploaded file's name may carry the person's name.
-        extension = os.path.splitext(avatar.name)[1].lower()[:5]
-        user.avatar.save(f"{secrets.token_hex(8)}{extension}", avatar, save=False)
+    elif encoded is not None:
+        # A random name (the upload's may carry the person's name) and our extension, never the client's.
+        user.avatar.save(f"{secrets.token_hex(8)}.{ENCODED_EXTENSION}", ContentFile(encoded.data), save=False)
         fields.append("avatar")
     user.save(update_fields=fields)
     if "avatar" in fields and old_avatar:
@@ -92,10 +104,38 @@ def user_update_profile(
     return user
 
 
+def users_reencode_avatars() -> tuple[int, int]:
+    """Put every stored avatar through the photo pipeline (those stored before it existed kept EXIF/GPS).
+
+    An avatar that cannot be decoded is removed. Returns (re-encoded, removed).
+    Idempotent: a second run re-encodes our own JPEGs again, harmlessly.
+    """
+    done = removed = 0
+    for user in User.objects.exclude(avatar="").only("pk", "avatar").iterator():
+        old = user.avatar.name
+        try:
+            with user.avatar.storage.open(old, "rb") as stream:
+                encoded = encode_upload(stream, user.avatar.storage.size(old), max_side=AVATAR_MAX_SIDE)
+        except (ImageRejected, FileNotFoundError):
+            User.objects.filter(pk=user.pk, avatar=old).update(avatar="")
+            removed += 1
+        else:
+            user.avatar.save(f"{secrets.token_hex(8)}.{ENCODED_EXTENSION}", ContentFile(encoded.data), save=False)
+            if not User.objects.filter(pk=user.pk, avatar=old).update(avatar=user.avatar.name):
+                user.avatar.storage.delete(user.avatar.name)  # changed meanwhile: keep the user's new one
+                continue
+            done += 1
+        if old:
+            user.avatar.storage.delete(old)
+    return done, removed
+
+
 def user_change_email(*, request: HttpRequest, user: User, email: str) -> str:
     """Set the optional email. A new address is kept pending until its link is followed.
 
-    Returns what happened: ``"unchanged"``, ``"removed"`` or ``"pending"``.
+    Returns what happened: ``"unchanged"``, ``"removed"`` or ``"pending"``. The link
+    goes to an address nobody has confirmed yet, so sending it is limited per user
+    and per IP: raises ``limits.Limited`` (nothing changed, nothing sent).
     """
     current = user.email.lower()
     pending = EmailAddress.objects.filter(user=user, verified=False).order_by("-pk").first()
@@ -107,6 +147,7 @@ def user_change_email(*, request: HttpRequest, user: User, email: str) -> str:
             user.email = ""
             user.save(update_fields=["email"])
         return "removed"
+    limits.email_change_consume(user_id=user.pk, ip=limits.client_ip(request))
     # allauth keeps the verified address until the new one is confirmed, then swaps them.
     EmailAddress.objects.add_new_email(request, user, email)
     return "pending"

@@ -16,7 +16,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
@@ -24,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from classifieds.core.htmx import render_page
 from classifieds.core.pagination import page_url, paginate
 from classifieds.core.phones import format_phone
+from classifieds.media.processing import ImageRejected
 from classifieds.seo.meta import page_meta
 
 from . import limits, otp, services, sms
@@ -40,14 +40,9 @@ def _private_meta(url_name: str, title: str):
 
 
 def _limit_message(exc: limits.Limited) -> str:
-    seconds = exc.retry_after()
     if exc.scope == "attempts":
         return _("Too many wrong codes. This code no longer works: request a new one.")
-    if seconds < 120:
-        wait = ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
-    else:
-        minutes = -(-seconds // 60)
-        wait = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    wait = limits.wait_text(exc.retry_after())
     if exc.scope == "cooldown":
         return _("A code was just sent. You can request a new one in %(wait)s.") % {"wait": wait}
     if exc.scope.startswith("admin-login"):
@@ -188,6 +183,7 @@ email_confirm = _ConfirmEmailView.as_view()
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own profile: name, photo, about, optional email."""
     user: User = request.user
+    status = 200
     pending_email = EmailAddress.objects.filter(user=user, verified=False).order_by("-pk").first()
     initial = {
         "display_name": user.display_name,
@@ -202,14 +198,25 @@ def profile(request: HttpRequest) -> HttpResponse:
             avatar = data["avatar"]
             if avatar is not False and not isinstance(avatar, UploadedFile):
                 avatar = None  # unchanged: the form hands the current file back
-            services.user_update_profile(
-                user=user, display_name=data["display_name"], about=data["about"], avatar=avatar
-            )
-            outcome = services.user_change_email(request=request, user=user, email=data["email"])
-            if outcome == "removed":
-                messages.success(request, _("Your email was removed."))
-            messages.success(request, _("Profile saved."))
-            return redirect("accounts:profile")
+            try:
+                # The email first: over its limit nothing at all is saved.
+                outcome = services.user_change_email(request=request, user=user, email=data["email"])
+                services.user_update_profile(
+                    user=user, display_name=data["display_name"], about=data["about"], avatar=avatar
+                )
+            except limits.Limited as exc:
+                status = 429
+                form.add_error(
+                    "email",
+                    _("Too many email changes. Try again in %(wait)s.") % {"wait": limits.wait_text(exc.retry_after())},
+                )
+            except ImageRejected as exc:  # decoding found what the header check could not (a damaged file)
+                form.add_error("avatar", exc.reason)
+            else:
+                if outcome == "removed":
+                    messages.success(request, _("Your email was removed."))
+                messages.success(request, _("Profile saved."))
+                return redirect("accounts:profile")
     else:
         form = ProfileForm(initial=initial)
     context = {
@@ -219,7 +226,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "phone": format_phone(user.phone) if user.phone else "",
         "pending_email": pending_email,
     }
-    return TemplateResponse(request, "accounts/profile.html", context)
+    return TemplateResponse(request, "accounts/profile.html", context, status=status)
 
 
 @login_required

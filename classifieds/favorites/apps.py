@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class FavoritesConfig(AppConfig):
     name = "classifieds.favorites"
     label = "favorites"
+    verbose_name = pgettext_lazy("admin app", "Favorites")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

@@ -280,11 +280,49 @@ def _attribute_rows(listing: Listing) -> list[dict]:
 
 @require_POST
 def listing_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show the seller's phone: counted once per visitor; htmx swaps it in, otherwise PRG."""
+    """Show the seller's phone: counted once per visitor; htmx swaps it in, otherwise PRG.
+
+    New numbers are limited per visitor and per IP (``PHONE_REVEAL_LIMITS``), so
+    nobody harvests sellers' phones: over the limit the answer is 429 with the
+    message (the fragment for htmx, a page otherwise) and nothing is counted.
+    """
+    from classifieds.accounts import limits
+
     listing = _load_listing(pk)
     if not listing.is_visible or not listing.contact_phone:
         raise Http404(_("This phone number is not available."))
     revealed = _revealed(request)
+    if pk not in revealed:  # showing a number again reveals nothing new
+        if request.user.is_authenticated:
+            visitor = f"user:{request.user.pk}"
+        else:
+            if not request.session.session_key:
+                request.session.save()
+            visitor = f"session:{request.session.session_key}"
+        try:
+            limits.phone_reveal_consume(
+                visitor=visitor, ip=limits.client_ip(request), signed_in=request.user.is_authenticated
+            )
+        except limits.Limited as exc:
+            message = _("You have viewed many phone numbers. You can see more in %(wait)s.") % {
+                "wait": limits.wait_text(exc.retry_after())
+            }
+            if request.htmx:
+                context = {
+                    "listing": listing,
+                    "phone_shown": False,
+                    "available": True,
+                    "masked_phone": mask_phone(listing.contact_phone),
+                    "reveal_error": message,
+                }
+                return TemplateResponse(request, "listings/detail.html#phone", context, status=429)
+            context = {
+                "meta": None,
+                "title": _("Too many phone numbers viewed"),
+                "message": message,
+                "next_url": f"{listing.get_absolute_url()}#phone",
+            }
+            return TemplateResponse(request, "accounts/limited.html", context, status=429)
     services.listing_reveal_phone(listing=listing, already_revealed=pk in revealed)
     revealed.add(pk)
     request.session[REVEALED_SESSION_KEY] = sorted(revealed)[-200:]

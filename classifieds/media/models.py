@@ -42,4 +42,4 @@ class ListingPhoto(models.Model):
         indexes = [models.Index(fields=["listing", "order"], name="photo_listing_order")]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or f"#{self.pk}"  # a failed photo has no file left

@@ -14,6 +14,6 @@ class SavedSearchAdmin(admin.ModelAdmin):
 
 @admin.register(Digest)
 class DigestAdmin(admin.ModelAdmin):
-    list_display = ("pk", "saved_search", "channel", "size", "created_at", "sent_at", "attempts", "seen_at")
+    list_display = ("id", "saved_search", "channel", "size", "created_at", "sent_at", "attempts", "seen_at")
     list_filter = ("channel",)
     raw_id_fields = ("saved_search", "user")

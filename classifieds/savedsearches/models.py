@@ -58,14 +58,14 @@ class SavedSearch(models.Model):
         related_name="+",
     )
     params = models.CharField(_("parameters"), max_length=2000, blank=True)
-    key = models.CharField(max_length=32, editable=False)
+    key = models.CharField(_("key"), max_length=32, editable=False)
     frequency = models.CharField(_("alerts"), max_length=8, choices=Frequency.choices, default=Frequency.DAILY)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="ru")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_visited_at = models.DateTimeField(_("last visited"), default=timezone.now)
     last_alert_at = models.DateTimeField(_("last alert"), null=True, blank=True)
-    cursor_published_at = models.DateTimeField(default=timezone.now, editable=False)
-    cursor_id = models.BigIntegerField(default=CURSOR_END_ID, editable=False)
+    cursor_published_at = models.DateTimeField(_("alerted up to, published"), default=timezone.now, editable=False)
+    cursor_id = models.BigIntegerField(_("alerted up to, listing id"), default=CURSOR_END_ID, editable=False)
 
     objects = SavedSearchQuerySet.as_manager()
 
@@ -96,14 +96,18 @@ class Digest(models.Model):
         EMAIL = "email", _("email")
         SITE = "site", _("on the site")
 
-    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="digests")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField(max_length=5, choices=Channel.choices)
-    size = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    seen_at = models.DateTimeField(null=True, blank=True)
+    saved_search = models.ForeignKey(
+        SavedSearch, verbose_name=_("saved search"), on_delete=models.CASCADE, related_name="digests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    size = models.PositiveIntegerField(_("listings found"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    seen_at = models.DateTimeField(_("seen"), null=True, blank=True)
 
     objects = DigestQuerySet.as_manager()
 

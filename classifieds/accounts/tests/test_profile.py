@@ -7,6 +7,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -106,22 +107,6 @@ class TestEditingTheProfile:
         member.refresh_from_db()
         assert not member.avatar
 
-    @pytest.mark.parametrize(
-        ("upload", "error"),
-        [
-            (SimpleUploadedFile("me.png", b"not an image at all", content_type="image/png"), "изображение"),
-            (lambda: image_upload("me.gif", "GIF"), "JPEG, PNG или WebP"),
-            (lambda: SimpleUploadedFile("big.png", b"0" * (5 * 1024 * 1024 + 1), content_type="image/png"), "5 МБ"),
-        ],
-    )
-    def test_a_bad_photo_is_refused(self, client, member, upload, error):
-        upload = upload() if callable(upload) else upload
-        response = save(client, avatar=upload)
-        assert response.status_code == 200
-        assert error in response.content.decode()
-        member.refresh_from_db()
-        assert not member.avatar
-
     def test_an_email_is_confirmed_by_its_link(self, client, member):
         save(client, email="Aziza@Example.uz")
         member.refresh_from_db()
@@ -130,9 +115,7 @@ class TestEditingTheProfile:
         assert len(mail.outbox) == 1
         assert "aziza@example.uz" in client.get("/u/profile/").content.decode()
 
-        link = re.search(
-            r"https?://testserver(/\S+/auth/email/confirm/\S+/|/auth/email/confirm/\S+/)", mail.outbox[0].body
-        )
+        link = re.search(re.escape(settings.BASE_URL) + r"(/auth/email/confirm/\S+/)", mail.outbox[0].body)
         assert link, mail.outbox[0].body
         confirm_page = client.get(link.group(1))
         assert confirm_page.status_code == 200

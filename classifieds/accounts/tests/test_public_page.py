@@ -71,3 +71,38 @@ class TestPublicPage:
         assert client.get(f"/u/{blocked.pk}/").status_code == 404
         user_soft_delete(user=seller)
         assert client.get(f"/u/{seller.pk}/").status_code == 404
+
+
+class TestAnAccountBeforeItsFirstSignIn:
+    """Requesting a code creates the account; it is not public until the code is entered."""
+
+    def test_is_404_after_a_code_was_only_requested_and_public_once_the_code_is_entered(
+        self, client, run_on_commit, sms_outbox
+    ):
+        from django.test import Client
+
+        from classifieds.accounts.models import User
+
+        from .conftest import OTP, last_code
+
+        phone_owner = Client()
+        run_on_commit(phone_owner, OTP, {"action": "send", "phone": "+998901112299"})
+        user = User.objects.get(phone="+998901112299")
+        assert client.get(f"/u/{user.pk}/").status_code == 404
+        assert client.get(f"/uz/u/{user.pk}/").status_code == 404
+        assert not User.objects.public().filter(pk=user.pk).exists()
+
+        response = run_on_commit(phone_owner, OTP, {"action": "verify", "code": last_code(sms_outbox)})
+        assert response.status_code == 302
+        assert client.get(f"/u/{user.pk}/").status_code == 200
+
+    def test_a_verified_seller_who_never_signed_in_here_is_public(self, client):
+        # Accounts brought in with a verified number (demo sellers, imports) have no last_login.
+        seller = UserFactory(phone_verified=True, last_login=None)
+        assert client.get(f"/u/{seller.pk}/").status_code == 200
+
+    def test_an_account_that_signed_in_is_public_even_with_its_number_unverified(self, client):
+        from django.utils import timezone
+
+        staff_made = UserFactory(phone=None, phone_verified=False, last_login=timezone.now())
+        assert client.get(f"/u/{staff_made.pk}/").status_code == 200

@@ -1,0 +1,126 @@
+"""A small marketplace as real use leaves it, built through the services where they exist.
+
+Used by the tests that open every Admin page and call ``str()`` on every model:
+they must meet the rows production has, above all a phone-only account that
+never gave a name (every phone sign-up starts that way).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils import timezone
+
+from classifieds.accounts.models import User
+from classifieds.accounts.services import user_get_or_create_for_phone
+from classifieds.accounts.tests.factories import UserFactory
+from classifieds.audit.models import Event
+from classifieds.favorites.services import favorite_toggle
+from classifieds.listings.models import ExchangeRate, Listing, ListingAttributeValue
+from classifieds.listings.services import exchange_rate_set
+from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
+from classifieds.orders.models import OrderItem
+from classifieds.orders.tests.factories import make_order
+from classifieds.payments.services import payment_create, payment_perform
+from classifieds.promotions.models import Promotion, PromotionPrice
+from classifieds.savedsearches.models import Digest, SavedSearch, SentAlert
+from classifieds.search.models import FacetCount, Synonym, Term
+from classifieds.taxonomy.models import Attribute
+from classifieds.taxonomy.tests.factories import AttributeFactory, CategoryFactory, LocationFactory
+
+
+@dataclass
+class Marketplace:
+    phone_only: User  # signed up by phone, never gave a name
+    seller: User
+    listing: Listing
+    rows: dict[type[models.Model], models.Model] = field(default_factory=dict)
+
+    def row(self, model: type[models.Model]) -> models.Model:
+        return self.rows[model]
+
+
+def build() -> Marketplace:
+    """One of everything, linked the way the site links them."""
+    phone_only, _created = user_get_or_create_for_phone(phone="+998901230001")
+    phone_only.last_login = timezone.now()
+    phone_only.save(update_fields=["last_login"])
+    seller = UserFactory(display_name="Азиза Каримова", phone="+998901230002")
+    EmailAddress.objects.create(user=seller, email="aziza@example.uz", verified=True, primary=True)
+
+    transport = CategoryFactory(name="Транспорт")
+    cars = CategoryFactory(parent=transport, name="Легковые автомобили")
+    make = AttributeFactory(category=cars, key="make", label="Марка", type=Attribute.Type.CHOICE, options=["chevrolet"])
+    mileage = AttributeFactory(category=cars, key="mileage", label="Пробег", type=Attribute.Type.INTEGER, unit="км")
+    tashkent = LocationFactory(name="Ташкент")
+    chilanzar = LocationFactory(parent=tashkent, name="Чиланзар")
+
+    listing = ListingFactory(owner=phone_only, category=cars, location=chilanzar, title="Chevrolet Cobalt 2021")
+    ListingFactory(owner=seller, category=cars, location=tashkent, status=Listing.Status.PENDING)
+    option_value = ListingAttributeValue.objects.create(listing=listing, attribute=make, option=make.options.get())
+    ListingAttributeValue.objects.create(listing=listing, attribute=mileage, value_number=Decimal("42000"))
+    photo = ListingPhotoFactory(listing=listing)
+    rate = exchange_rate_set(currency="USD", rate=Decimal("12650.5"))
+
+    order = make_order(listing=listing, provider="payme")
+    payment = payment_create(
+        order=order, provider="payme", txn_id=secrets.token_hex(12), amount=order.amount, payload={"method": "Create"}
+    )
+    payment_perform(payment=payment)
+    pending_order = make_order(listing=listing, provider="click", code="bump-0")
+
+    favorite_toggle(user=seller, listing=listing)
+    saved = SavedSearch.objects.create(
+        user=seller, title="Cobalt в Ташкенте", category=cars, location=tashkent, params="q=cobalt", key="k" * 32
+    )
+    digest = Digest.objects.create(saved_search=saved, user=seller, channel=Digest.Channel.EMAIL, size=1)
+    alert = SentAlert.objects.create(saved_search=saved, listing=listing, digest=digest)
+
+    synonym = Synonym.objects.create(terms=["айфон", "iphone"], note="")
+    term, _created = Term.objects.get_or_create(word="cobalt", defaults={"listings": 1})  # indexing keeps it
+    facet, _created = FacetCount.objects.get_or_create(
+        category_id=cars.pk, region_id=tashkent.pk, value=1, defaults={"count": 3}
+    )
+
+    moderators = Group.objects.get(name="moderators")
+    anonymous_event = Event.objects.create(topic="search.rebuild", created_at=timezone.now() - timedelta(minutes=1))
+
+    from classifieds.favorites.models import Favorite
+    from classifieds.media.models import ListingPhoto
+    from classifieds.orders.models import Order
+    from classifieds.payments.models import Payment
+    from classifieds.taxonomy.models import AttributeOption, Category, Location
+
+    rows: dict[type[models.Model], models.Model] = {
+        User: phone_only,
+        Event: Event.objects.filter(actor=phone_only).first() or anonymous_event,
+        Category: cars,
+        Attribute: make,
+        AttributeOption: make.options.get(),
+        Location: chilanzar,
+        ExchangeRate: rate,
+        Listing: listing,
+        ListingAttributeValue: option_value,
+        ListingPhoto: photo,
+        Synonym: synonym,
+        Term: term,
+        FacetCount: facet,
+        PromotionPrice: PromotionPrice.objects.filter(category=None).first(),
+        Promotion: Promotion.objects.get(order_item__order=order),
+        Order: pending_order,
+        OrderItem: OrderItem.objects.filter(order=order).first(),
+        Payment: Payment.objects.get(pk=payment.pk),
+        Favorite: Favorite.objects.get(user=seller, listing=listing),
+        SavedSearch: saved,
+        Digest: digest,
+        SentAlert: alert,
+        Group: moderators,
+        EmailAddress: EmailAddress.objects.get(user=seller),
+    }
+    return Marketplace(phone_only=phone_only, seller=seller, listing=listing, rows=rows)

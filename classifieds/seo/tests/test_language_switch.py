@@ -23,9 +23,7 @@ def language_switch(response) -> dict[str, str]:
         label: href.replace("&amp;", "&")
         for href, label in re.findall(r'<a class="lang" href="([^"]*)"[^>]*>(\w\w)</a>', nav.group(1))
     }
-    links.update(
-        {label: "current" for label in re.findall(r'<span class="lang current"[^>]*>(\w\w)</span>', nav.group(1))}
-    )
+    links.update(dict.fromkeys(re.findall(r'<span class="lang current"[^>]*>(\w\w)</span>', nav.group(1)), "current"))
     return links
 
 

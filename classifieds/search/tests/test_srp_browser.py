@@ -92,3 +92,34 @@ def test_without_javascript_the_price_filter_is_a_plain_form(cars, browser_conte
     assert card_titles(page) == ["Daewoo Nexia 3"]
     assert page.input_value("#id_price_max") == "90000000"
     assert not [url for url in urls if "csrfmiddlewaretoken" in url]
+
+
+# WCAG 2 contrast of an element's text against what is really behind it (translucent backgrounds composited).
+CONTRAST = """(element) => {
+  const rgba = (text) => (text.match(/[\\d.]+/g) || []).map(Number).concat([1]).slice(0, 4);
+  const layers = [];
+  for (let node = element; node; node = node.parentElement) {
+    const color = rgba(getComputedStyle(node).backgroundColor);
+    if (color[3] > 0) layers.push(color);
+    if (color[3] === 1) break;
+  }
+  let back = [255, 255, 255];
+  for (const [r, g, b, a] of layers.reverse()) back = [r * a + back[0] * (1 - a), g * a + back[1] * (1 - a), b * a + back[2] * (1 - a)];
+  const [r, g, b, a] = rgba(getComputedStyle(element).color);
+  const fore = [r * a + back[0] * (1 - a), g * a + back[1] * (1 - a), b * a + back[2] * (1 - a)];
+  const luminance = (rgb) => rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const [light, dark] = [luminance(fore), luminance(back)].sort((x, y) => y - x);
+  return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("browser_context", [True], indirect=True)
+def test_the_current_page_and_language_markers_are_readable(cars, browser_context, settings):
+    settings.LISTINGS_PER_PAGE = 2
+    page = browser_context.new_page()
+    for url in (f"{cars}?page=2", cars.replace("/c/", "/uz/c/") + "?page=2"):
+        page.goto(url)
+        for marker in (".pagination .current", ".lang-switch .current"):
+            ratio = page.locator(marker).evaluate(CONTRAST)
+            assert ratio >= 4.5, f"{marker} on {url}: contrast {ratio:.2f}:1 is below WCAG AA's 4.5:1"

@@ -45,7 +45,10 @@ document.addEventListener("htmx:load", (event) => startCountdowns(event.detail.e
 // filter form, the facet counts and the results, fired when another field changed) may land while
 // the visitor types in a price or a search box: the fresh HTML then keeps the element already on
 // the page (hx-preserve), so its value, caret and focus survive; everything else is swapped.
-const TYPED = "input:not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button]), textarea";
+// Only forms that ask for it (data-keep-typing): elsewhere a re-rendered field may carry news.
+const TYPED =
+  "[data-keep-typing] :is(input:not([type]), input[type=text], input[type=search], input[type=number], " +
+  "input[type=email], input[type=tel], input[type=url], textarea)";
 let keptField = null;
 document.addEventListener("htmx:beforeSwap", (event) => {
   keptField = null;

@@ -40,3 +40,41 @@ function startCountdowns(root) {
 }
 document.addEventListener("DOMContentLoaded", () => startCountdowns(document));
 document.addEventListener("htmx:load", (event) => startCountdowns(event.detail.elt));
+
+// Live filtering never replaces the field being typed into. A refresh of the results page (the
+// filter form, the facet counts and the results, fired when another field changed) may land while
+// the visitor types in a price or a search box: the fresh HTML then keeps the element already on
+// the page (hx-preserve), so its value, caret and focus survive; everything else is swapped.
+// Only forms that ask for it (data-keep-typing): elsewhere a re-rendered field may carry news.
+const TYPED =
+  "[data-keep-typing] :is(input:not([type]), input[type=text], input[type=search], input[type=number], " +
+  "input[type=email], input[type=tel], input[type=url], textarea)";
+let keptField = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  keptField = null;
+  const detail = event.detail;
+  const field = document.activeElement;
+  if (!detail.shouldSwap || !field || !field.id || !field.matches(TYPED)) return;
+  if (!(detail.target instanceof Element) || !detail.target.contains(field)) return;
+  if (typeof detail.serverResponse !== "string" || /^\s*<!doctype/i.test(detail.serverResponse)) return;
+  const fresh = document.createElement("template");
+  fresh.innerHTML = detail.serverResponse;
+  const twin = fresh.content.getElementById(field.id);
+  if (!twin || twin.tagName !== field.tagName) return;
+  twin.setAttribute("hx-preserve", "true");
+  detail.serverResponse = fresh.innerHTML;
+  keptField = { field, start: field.selectionStart, end: field.selectionEnd };
+});
+document.addEventListener("htmx:afterSwap", () => {
+  // Browsers without Element.moveBefore() detach the kept field while swapping, which drops focus.
+  if (!keptField) return;
+  const { field, start, end } = keptField;
+  keptField = null;
+  if (document.activeElement === field || !field.isConnected) return;
+  field.focus({ preventScroll: true });
+  try {
+    if (start !== null) field.setSelectionRange(start, end);
+  } catch (error) {
+    // number fields have no selection range
+  }
+});

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -78,6 +79,28 @@ def listing_date(value: datetime | None) -> str:
     if local.year == today.year:
         return date_format(local, "j E")
     return date_format(local, "j E Y")
+
+
+@register.filter
+def iso_datetime(value: datetime | None) -> str:
+    """The ``datetime`` attribute of a ``<time>``: local time to the second (HTML allows no microseconds)."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+_HTML_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+@register.filter
+def number_value(value) -> str:
+    """The ``value`` of an ``<input type="number">``: what was typed if it is a number HTML accepts, else empty.
+
+    A malformed filter ("abc") is reported as a form error next to the field; echoing it
+    into the field would be invalid HTML that browsers show as an empty box anyway.
+    """
+    text = "" if value is None else str(value).strip()
+    return text if _HTML_NUMBER.fullmatch(text) else ""
 
 
 CARD_SIZES = {"small": "240x180", "large": "480x360"}

@@ -279,12 +279,13 @@ else:
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {
-        # Hashed, compressed files once `collectstatic` has written its manifest (production
-        # builds); before that, plain names served from the finders, so a local run never 500s.
+        # Production (DEBUG off): hashed, compressed files; `collectstatic` writes them and their
+        # manifest, so it must run at build time. Development: plain names from the finders.
+        # (Tests run with DEBUG off and swap in the plain storage in conftest.py.)
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }

@@ -164,6 +164,9 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 
+# /readiness fails when more jobs than this wait in the queue (the worker is far behind).
+QUEUE_MAX_PENDING = int(os.environ.get("QUEUE_MAX_PENDING", "1000"))
+
 # --- Search -------------------------------------------------------------------
 OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "")
 SEARCH_BACKENDS = {

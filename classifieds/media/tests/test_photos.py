@@ -187,19 +187,92 @@ class TestArranging:
 
 
 class TestRedrive:
-    def test_a_photo_whose_task_was_lost_is_processed_by_the_periodic_redrive(self, draft):
+    """A task that died mid-way (worker killed) leaves its photo "processing": the minutely sweep retries it."""
+
+    def stuck(self, draft, *, attempts: int, seconds_ago: int) -> ListingPhoto:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from classifieds.media.services import photo_add
+
+        photo = photo_add(listing=draft, upload=upload(jpeg_bytes(30, 20)), actor=draft.owner)  # on_commit never runs
+        ListingPhoto.objects.filter(pk=photo.pk).update(
+            attempts=attempts, attempted_at=timezone.now() - timedelta(seconds=seconds_ago)
+        )
+        return photo
+
+    def test_a_photo_whose_task_died_a_minute_ago_is_processed_again(self, draft):
+        from classifieds.media.services import photos_redrive
+
+        photo = self.stuck(draft, attempts=1, seconds_ago=61)
+        assert photos_redrive() == 1
+        photo.refresh_from_db()
+        assert photo.status == "ready" and (photo.width, photo.height) == (30, 20)
+        assert photo.attempts == 2
+
+    def test_a_photo_whose_task_was_lost_before_it_started_is_processed_too(self, draft):
         from datetime import timedelta
 
         from django.utils import timezone
 
         from classifieds.media.services import photo_add, photos_redrive
 
-        photo = photo_add(listing=draft, upload=upload(jpeg_bytes(30, 20)), actor=draft.owner)  # on_commit never runs
-        assert photos_redrive() == 0  # too recent: its task may still be on its way
-        ListingPhoto.objects.filter(pk=photo.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+        photo = photo_add(listing=draft, upload=upload(jpeg_bytes(30, 20)), actor=draft.owner)
+        assert photos_redrive() == 0  # just uploaded: its task may still be on its way
+        ListingPhoto.objects.filter(pk=photo.pk).update(created_at=timezone.now() - timedelta(seconds=61))
         assert photos_redrive() == 1
         photo.refresh_from_db()
-        assert photo.status == "ready" and (photo.width, photo.height) == (30, 20)
+        assert photo.status == "ready"
+
+    def test_a_try_still_running_is_left_alone(self, draft):
+        from classifieds.media.services import photos_redrive
+
+        photo = self.stuck(draft, attempts=1, seconds_ago=30)
+        assert photos_redrive() == 0
+        photo.refresh_from_db()
+        assert photo.status == "processing" and photo.attempts == 1
+
+    def test_the_sweep_runs_every_minute_so_a_dead_task_is_retried_within_two_minutes(self):
+        from datetime import datetime
+
+        from classifieds.media.services import STUCK_AFTER
+        from classifieds.media.tasks import redrive_photos_task
+
+        minutes = [datetime(2026, 11, 29, 12, minute) for minute in range(60)]
+        assert all(redrive_photos_task.task_class().validate_datetime(moment) for moment in minutes)
+        assert STUCK_AFTER.total_seconds() + 60 <= 120
+
+    def test_after_three_tries_it_is_failed_with_a_message_the_seller_sees(self, draft, signed_in):
+        from classifieds.media.services import photos_redrive
+
+        photo = self.stuck(draft, attempts=3, seconds_ago=61)
+        raw = photo.image.name
+        assert photos_redrive() == 1
+        photo.refresh_from_db()
+        assert photo.status == "failed" and photo.attempts == 3
+        assert photo.error == "Не удалось обработать фото; добавьте его ещё раз."
+        assert not default_storage.exists(raw)
+        page = signed_in.get(url(draft)).content.decode()
+        assert "Не удалось обработать фото; добавьте его ещё раз." in page
+        assert photos_redrive() == 0  # and it is not tried again
+
+    def test_a_queued_duplicate_never_tries_a_fourth_time(self, draft):
+        from classifieds.media.services import photo_process
+
+        photo = self.stuck(draft, attempts=3, seconds_ago=5)
+        assert photo_process(photo_id=photo.pk).status == "failed"
+
+    def test_a_late_duplicate_does_not_fail_a_photo_another_try_finished(self, draft):
+        from classifieds.media.services import photo_process
+
+        photo = self.stuck(draft, attempts=1, seconds_ago=61)
+        assert photo_process(photo_id=photo.pk).status == "ready"
+        late = ListingPhoto.objects.get(pk=photo.pk)
+        late.status = ListingPhoto.Status.PROCESSING  # what a concurrent try read before the first one finished
+        from classifieds.media.services import _photo_fail
+
+        assert _photo_fail(late, "lost").status == "ready"
 
 
 class TestWhatBuyersSee:

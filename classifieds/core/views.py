@@ -1,14 +1,16 @@
-"""Probes for the load balancer and the orchestrator."""
+"""Probes for the load balancer and the orchestrator, and the 500 handler."""
 
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from huey.contrib.djhuey import HUEY
@@ -97,3 +99,12 @@ def readiness(request: HttpRequest) -> JsonResponse:
     status = 503 if failing else 200
     body = {"status": "fail" if failing else "ok", "failing": failing, "checks": results, "details": details}
     return JsonResponse(body, status=status)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a database outage raised outside a view is a 503 too; anything else the static 500 page."""
+    from .middleware import database_unavailable_response, is_database_unavailable
+
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_response(request)
+    return HttpResponseServerError(render_to_string("500.html"))

@@ -16,7 +16,7 @@ from classifieds.media.models import ListingPhoto
 from classifieds.media.processing import MAX_BYTES
 from classifieds.taxonomy.tests.factories import CategoryFactory
 
-from .images import GPS_IFD, bomb_png, jpeg_bytes, png_bytes, upload
+from .images import GPS_IFD, bomb_png, heic_bytes, jpeg_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,15 @@ def draft(seller):
 def signed_in(client, seller):
     client.force_login(seller)
     return client
+
+
+def stored_names(folder: str = "") -> set[str]:
+    """Every file in the (per-test) media storage."""
+    folders, files = default_storage.listdir(folder)
+    names = {f"{folder}/{name}".lstrip("/") for name in files}
+    for sub in folders:
+        names |= stored_names(f"{folder}/{sub}".lstrip("/"))
+    return names
 
 
 def url(listing) -> str:
@@ -71,6 +80,35 @@ class TestUpload:
             image = Image.open(BytesIO(stored.read()))
             assert not image.getexif() and not image.getexif().get_ifd(GPS_IFD)
         assert not default_storage.exists(first.image.name.replace(".jpg", ".upload"))
+
+    def test_an_iphone_heic_is_decoded_oriented_stripped_and_stored_as_jpeg(
+        self, signed_in, draft, django_capture_on_commit_callbacks
+    ):
+        data = heic_bytes(80, 40, orientation=6, gps=True)
+        assert data[4:12] == b"ftypheic"  # a real HEIC container, made here, with GPS in its EXIF
+        import pillow_heif
+
+        source_exif = Image.Exif()
+        source_exif.load(pillow_heif.open_heif(BytesIO(data)).info["exif"])
+        assert source_exif.get_ifd(GPS_IFD)
+        response = post_photos(
+            signed_in, draft, upload(data, "IMG_0001.HEIC", "image/heic"), capture=django_capture_on_commit_callbacks
+        )
+        assert response.status_code == 302
+        photo = draft.photos.get()
+        assert photo.status == "ready", photo.error
+        assert (photo.width, photo.height) == (40, 80)  # turned upright as the phone showed it
+        assert photo.image.name.endswith(".jpg") and photo.original_name == "IMG_0001.HEIC"
+        with default_storage.open(photo.image.name) as stored:
+            image = Image.open(BytesIO(stored.read()))
+            image.load()
+        assert image.format == "JPEG" and image.size == (40, 80)
+        assert not image.getexif() and not image.getexif().get_ifd(GPS_IFD)
+        red, blue = image.getpixel((20, 10)), image.getpixel((20, 70))
+        assert red[0] > 180 and red[2] < 80 and blue[2] > 180 and blue[0] < 80  # left half became the top
+        # Only the JPEG is kept: the uploaded HEIC itself is gone, so it can never be served.
+        listing_files = {name for name in stored_names() if not name.startswith("cache/")}
+        assert listing_files == {photo.image.name}
 
     def test_the_form_shows_thumbnails_with_srcset_and_dimensions(
         self, signed_in, draft, django_capture_on_commit_callbacks

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -86,3 +87,20 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("database unavailable: %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response(request)
+
+
+class DebugErrorPagesWithoutCSPMiddleware:
+    """DEBUG only: Django's technical 404/500 pages use inline style and script without a nonce.
+
+    Sending them without the policy keeps tracebacks readable under ``make run``; every
+    other response (and everything with DEBUG off) keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code in (404, 500) and not hasattr(response, "template_name"):
+            response._csp_config = {}  # read by django.middleware.csp: an empty policy sends no header
+        return response

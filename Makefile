@@ -4,6 +4,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Absolute links (canonical, hreflang, sitemaps, emails) point at the port make run serves, unless set.
+BASE_URL ?= http://127.0.0.1:$(PORT)
 SEED_LISTINGS ?= 3000
 
 # A Python >= 3.12: python3.13/python3.12/python3 on PATH if they run, else pyenv's newest 3.12+.
@@ -38,10 +40,12 @@ setup: install
 .PHONY: run
 run: setup
 	@echo "Bozor on http://127.0.0.1:$(PORT)/ (uz: /uz/); Ctrl-C stops the web server and the worker."
-	@# manage.py turns SIGTERM into a normal exit, so the last process stops the embedded PostgreSQL.
+	@# manage.py turns SIGTERM into a normal exit, so the last process stops the embedded PostgreSQL;
+	@# after a harder kill the next start (or embedded_db stop) repairs what was left behind.
 	@trap 'trap "" EXIT INT TERM; kill 0 2>/dev/null; wait; $(PY) manage.py embedded_db stop || true' EXIT INT TERM; \
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py run_huey --quiet & \
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT) & \
+	export DJANGO_DEBUG=$${DJANGO_DEBUG:-1} BASE_URL='$(BASE_URL)'; \
+	$(PY) manage.py run_huey --quiet & \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) & \
 	wait
 
 .PHONY: test

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,9 +86,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "classifieds.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,6 +112,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -163,6 +167,9 @@ else:
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+
+# /readiness fails when more jobs than this wait in the queue (the worker is far behind).
+QUEUE_MAX_PENDING = int(os.environ.get("QUEUE_MAX_PENDING", "1000"))
 
 # --- Search -------------------------------------------------------------------
 OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "")
@@ -287,12 +294,13 @@ else:
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {
-        # Hashed, compressed files once `collectstatic` has written its manifest (production
-        # builds); before that, plain names served from the finders, so a local run never 500s.
+        # Production (DEBUG off): hashed, compressed files; `collectstatic` writes them and their
+        # manifest, so it must run at build time. Development: plain names from the finders.
+        # (Tests run with DEBUG off and swap in the plain storage in conftest.py.)
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
@@ -421,3 +429,39 @@ _real_providers = [
 # Its checkout lets the seller press "success", so it never runs with DEBUG off, whatever is named here:
 # classifieds.payments.providers refuses it at request time and check --deploy errors (payments.E001).
 PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", ",".join(_real_providers + (["sandbox"] if DEBUG else [])))
+
+# --- Content-Security-Policy (Django's own middleware; a fresh nonce per response) -----------
+# No inline script or style without the nonce, no eval: htmx is configured for it in base.html
+# (<meta name="htmx-config">). Media may come from the CDN or the bucket (thumbnails, and the
+# browser's presigned upload); PSP checkouts are where the promote form's POST redirects to.
+
+
+def _origin(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+_media_origins = {_origin(CDN_BASE_URL), _origin(MEDIA_ENDPOINT)}
+if MEDIA_BUCKET:
+    _endpoint = urlparse(MEDIA_ENDPOINT or "https://s3.amazonaws.com")
+    _media_origins.add(f"{_endpoint.scheme}://{MEDIA_BUCKET}.{_endpoint.netloc}")  # virtual-hosted addressing
+MEDIA_ORIGINS = sorted(origin for origin in _media_origins | set(env_list("CSP_MEDIA_ORIGINS")) if origin)
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
+    "connect-src": [CSP.SELF, *MEDIA_ORIGINS],
+    "font-src": [CSP.SELF],
+    "form-action": [CSP.SELF, _origin(PAYME_CHECKOUT_URL), _origin(CLICK_CHECKOUT_URL)],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+if DEBUG:
+    # Development only: Django's technical 404/500 pages carry inline <style>/<script> without a nonce.
+    # (The debug toolbar needs nothing more: it puts the nonce on its own scripts and styles.)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+        "classifieds.core.middleware.DebugErrorPagesWithoutCSPMiddleware",
+    )

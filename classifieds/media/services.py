@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,10 @@ from .processing import ImageRejected, inspect_image, reencode, sha256_of
 logger = logging.getLogger(__name__)
 
 MAX_PHOTOS = 12
+# A photo whose processing task died is retried by the minutely sweep once nothing happened to it for
+# STUCK_AFTER, so within two minutes; after MAX_PROCESSING_ATTEMPTS tries it is failed for the seller to see.
+STUCK_AFTER = timedelta(seconds=60)
+MAX_PROCESSING_ATTEMPTS = 3
 
 
 class PhotoRejected(ImageRejected):
@@ -97,6 +101,13 @@ def photo_process(*, photo_id: int) -> ListingPhoto | None:
     photo = ListingPhoto.objects.select_related("listing").filter(pk=photo_id).first()
     if photo is None or photo.status != ListingPhoto.Status.PROCESSING:
         return photo
+    # Count the try before doing the work: a try that kills the worker (memory, a crash in a
+    # decoder) must count too, or a poisonous photo would be retried for ever.
+    claimed = ListingPhoto.objects.filter(
+        pk=photo.pk, status=ListingPhoto.Status.PROCESSING, attempts__lt=MAX_PROCESSING_ATTEMPTS
+    ).update(attempts=F("attempts") + 1, attempted_at=timezone.now())
+    if not claimed:
+        return _photo_fail(photo, _("The photo could not be processed; add it again."))
     raw_name = photo.image.name
     try:
         with default_storage.open(raw_name, "rb") as stream:
@@ -108,7 +119,7 @@ def photo_process(*, photo_id: int) -> ListingPhoto | None:
     name = default_storage.save(_upload_name("jpg"), ContentFile(encoded.data))
     with transaction.atomic():
         current = ListingPhoto.objects.select_for_update().filter(pk=photo.pk).first()
-        if current is None or current.status != ListingPhoto.Status.PROCESSING:  # deleted meanwhile
+        if current is None or current.status != ListingPhoto.Status.PROCESSING:  # deleted, or done by a retry
             default_storage.delete(name)
             return current
         current.image = name
@@ -129,9 +140,12 @@ def photo_process(*, photo_id: int) -> ListingPhoto | None:
 
 
 def _photo_fail(photo: ListingPhoto, reason: str) -> ListingPhoto:
+    """Mark a photo failed with a reason the seller sees, unless a concurrent try already finished it."""
     raw_name = photo.image.name
-    ListingPhoto.objects.filter(pk=photo.pk).update(status=ListingPhoto.Status.FAILED, error=reason[:200], image="")
-    if raw_name:
+    failed = ListingPhoto.objects.filter(pk=photo.pk, status=ListingPhoto.Status.PROCESSING).update(
+        status=ListingPhoto.Status.FAILED, error=reason[:200], image=""
+    )
+    if failed and raw_name:
         default_storage.delete(raw_name)
     photo.refresh_from_db()
     return photo
@@ -179,13 +193,29 @@ def photo_replace(*, photo: ListingPhoto, upload: UploadedFile, actor) -> Listin
     return new
 
 
-def photos_redrive(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Process photos whose task was lost (a worker killed mid-way): still ``processing`` after ``older_than``."""
-    stale = ListingPhoto.objects.filter(
-        status=ListingPhoto.Status.PROCESSING, created_at__lt=timezone.now() - older_than
-    ).values_list("pk", flat=True)[:100]
-    count = 0
-    for photo_id in stale:
-        photo_process(photo_id=photo_id)
-        count += 1
-    return count
+def photos_redrive(*, stuck_after: timedelta = STUCK_AFTER, limit: int = 100) -> int:
+    """Retry photos whose processing died (worker killed mid-way, task lost); fail those out of tries.
+
+    A photo is stuck when it is still ``processing`` and nothing started or queued a try for
+    ``stuck_after``. Each retry is its own task, so one poisonous photo cannot take the sweep down.
+    Returns how many photos were retried or failed.
+    """
+    from .tasks import process_photo_task
+
+    now = timezone.now()
+    cutoff = now - stuck_after
+    stuck = list(
+        ListingPhoto.objects.filter(status=ListingPhoto.Status.PROCESSING)
+        .filter(Q(attempted_at__lt=cutoff) | Q(attempted_at__isnull=True, created_at__lt=cutoff))
+        .order_by("pk")[:limit]
+    )
+    for photo in stuck:
+        if photo.attempts >= MAX_PROCESSING_ATTEMPTS:
+            logger.warning("photo %s failed %s processing attempts; marked failed", photo.pk, photo.attempts)
+            _photo_fail(photo, _("The photo could not be processed; add it again."))
+            continue
+        # Queued now: the next sweep waits another ``stuck_after`` before queueing it again.
+        ListingPhoto.objects.filter(pk=photo.pk, status=ListingPhoto.Status.PROCESSING).update(attempted_at=now)
+        logger.info("photo %s stuck in processing (%s tries so far); queued again", photo.pk, photo.attempts)
+        process_photo_task(photo.pk)
+    return len(stuck)

@@ -14,7 +14,7 @@ def process_photo_task(photo_id: int) -> None:
     photo_process(photo_id=photo_id)
 
 
-@db_periodic_task(crontab(minute="*/10"))
+@db_periodic_task(crontab(minute="*"))
 def redrive_photos_task() -> None:
-    """Process uploads whose task was lost, so no photo stays "processing" for ever."""
+    """Retry photos stuck in "processing" (their task died or was lost): within two minutes, a bounded number of times."""
     photos_redrive()

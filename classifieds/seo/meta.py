@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import translation
@@ -17,17 +18,22 @@ def absolute(path: str) -> str:
     return f"{settings.BASE_URL}{path}"
 
 
-def alternates(build: Callable[[], str]) -> dict[str, str]:
-    """Absolute URL of the same page in every language.
+def alternate_paths(build: Callable[[], str]) -> dict[str, str]:
+    """Path of the same page in every language (``/uz/...`` or no prefix).
 
     ``build`` is called with each language active, so ``reverse`` adds the
     prefix and translated fields (category slugs) give that language's value.
     """
-    urls = {}
+    paths = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            urls[code] = absolute(build())
-    return urls
+            paths[code] = build()
+    return paths
+
+
+def alternates(build: Callable[[], str]) -> dict[str, str]:
+    """Absolute URL of the same page in every language (canonical, hreflang: for crawlers)."""
+    return {code: absolute(path) for code, path in alternate_paths(build).items()}
 
 
 @dataclass
@@ -36,6 +42,8 @@ class PageMeta:
     description: str = ""
     canonical: str = ""
     alternates: dict[str, str] = field(default_factory=dict)
+    # The same pages as relative links: what people click must not depend on BASE_URL.
+    paths: dict[str, str] = field(default_factory=dict)
     robots: str = "index,follow"
     og_type: str = "website"
     og_image: str = ""
@@ -53,17 +61,28 @@ class PageMeta:
 
     @property
     def language_links(self) -> list[tuple[str, str, str]]:
-        """(code, name, url) for the language switcher, keeping the current page."""
+        """(code, name, relative url) for the language switcher, keeping the current page.
+
+        Relative, so the switch stays on the host and port the visitor is on even when
+        BASE_URL (canonical, hreflang) names another one.
+        """
         names = dict(settings.LANGUAGES)
-        return [(code, str(names[code]), url) for code, url in self.alternates.items()]
+        paths = self.paths or {code: _relative(url) for code, url in self.alternates.items()}
+        return [(code, str(names[code]), url) for code, url in paths.items()]
+
+
+def _relative(url: str) -> str:
+    return urlsplit(url)._replace(scheme="", netloc="").geturl() or "/"
 
 
 def page_meta(build_url: Callable[[], str], *, query: str = "", **kwargs) -> PageMeta:
     """A PageMeta whose canonical is this language's URL and alternates all of them."""
-    urls = alternates(build_url)
     suffix = f"?{query}" if query else ""
-    urls = {code: url + suffix for code, url in urls.items()}
-    return PageMeta(canonical=urls[translation.get_language() or settings.LANGUAGE_CODE], alternates=urls, **kwargs)
+    paths = {code: path + suffix for code, path in alternate_paths(build_url).items()}
+    urls = {code: absolute(path) for code, path in paths.items()}
+    return PageMeta(
+        canonical=urls[translation.get_language() or settings.LANGUAGE_CODE], alternates=urls, paths=paths, **kwargs
+    )
 
 
 def breadcrumb_ld(crumbs: list[tuple[str, str]]) -> dict:

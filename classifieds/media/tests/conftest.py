@@ -48,6 +48,12 @@ def s3(settings, s3_server):
             },
         },
     }
+    # What settings.py allows for MEDIA_ENDPOINT: thumbnails from, and the browser's upload to, the bucket.
+    settings.SECURE_CSP = {
+        **settings.SECURE_CSP,
+        "img-src": [*settings.SECURE_CSP["img-src"], s3_server],
+        "connect-src": [*settings.SECURE_CSP["connect-src"], s3_server],
+    }
     client = boto3.client("s3", endpoint_url=s3_server, **KEYS)
     for key in objects(client):  # each test starts with an empty bucket
         client.delete_object(Bucket=BUCKET, Key=key)

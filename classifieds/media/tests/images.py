@@ -51,3 +51,21 @@ def bomb_png(width: int = 30_000, height: int = 30_000) -> bytes:
 
 def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def heic_bytes(width: int = 80, height: int = 40, *, orientation: int | None = None, gps=False) -> bytes:
+    """A real HEIC (HEVC-coded, as iPhones write it), left half red and right half blue, with EXIF."""
+    import pillow_heif  # its own encoder API: registering it with Pillow is the code under test's job
+
+    image = Image.new("RGB", (width, height), (220, 20, 20))
+    image.paste((20, 20, 220), (width // 2, 0, width, height))
+    exif = Image.Exif()
+    if orientation:
+        exif[ORIENTATION] = orientation
+    if gps:
+        exif[GPS_IFD] = {1: "N", 2: (41.0, 18.0, 30.0), 3: "E", 4: (69.0, 16.0, 12.0)}
+        exif[0x010F] = "Apple"
+    out = BytesIO()
+    # Like an iPhone, the encoder stores the orientation as the HEIF rotation (irot), the one decoders apply.
+    pillow_heif.from_pillow(image).save(out, quality=95, exif=exif.tobytes())
+    return out.getvalue()

@@ -16,7 +16,7 @@ from classifieds.media.models import ListingPhoto
 from classifieds.media.processing import MAX_BYTES
 from classifieds.taxonomy.tests.factories import CategoryFactory
 
-from .images import GPS_IFD, bomb_png, jpeg_bytes, png_bytes, upload
+from .images import GPS_IFD, bomb_png, heic_bytes, jpeg_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,15 @@ def draft(seller):
 def signed_in(client, seller):
     client.force_login(seller)
     return client
+
+
+def stored_names(folder: str = "") -> set[str]:
+    """Every file in the (per-test) media storage."""
+    folders, files = default_storage.listdir(folder)
+    names = {f"{folder}/{name}".lstrip("/") for name in files}
+    for sub in folders:
+        names |= stored_names(f"{folder}/{sub}".lstrip("/"))
+    return names
 
 
 def url(listing) -> str:
@@ -71,6 +80,35 @@ class TestUpload:
             image = Image.open(BytesIO(stored.read()))
             assert not image.getexif() and not image.getexif().get_ifd(GPS_IFD)
         assert not default_storage.exists(first.image.name.replace(".jpg", ".upload"))
+
+    def test_an_iphone_heic_is_decoded_oriented_stripped_and_stored_as_jpeg(
+        self, signed_in, draft, django_capture_on_commit_callbacks
+    ):
+        data = heic_bytes(80, 40, orientation=6, gps=True)
+        assert data[4:12] == b"ftypheic"  # a real HEIC container, made here, with GPS in its EXIF
+        import pillow_heif
+
+        source_exif = Image.Exif()
+        source_exif.load(pillow_heif.open_heif(BytesIO(data)).info["exif"])
+        assert source_exif.get_ifd(GPS_IFD)
+        response = post_photos(
+            signed_in, draft, upload(data, "IMG_0001.HEIC", "image/heic"), capture=django_capture_on_commit_callbacks
+        )
+        assert response.status_code == 302
+        photo = draft.photos.get()
+        assert photo.status == "ready", photo.error
+        assert (photo.width, photo.height) == (40, 80)  # turned upright as the phone showed it
+        assert photo.image.name.endswith(".jpg") and photo.original_name == "IMG_0001.HEIC"
+        with default_storage.open(photo.image.name) as stored:
+            image = Image.open(BytesIO(stored.read()))
+            image.load()
+        assert image.format == "JPEG" and image.size == (40, 80)
+        assert not image.getexif() and not image.getexif().get_ifd(GPS_IFD)
+        red, blue = image.getpixel((20, 10)), image.getpixel((20, 70))
+        assert red[0] > 180 and red[2] < 80 and blue[2] > 180 and blue[0] < 80  # left half became the top
+        # Only the JPEG is kept: the uploaded HEIC itself is gone, so it can never be served.
+        listing_files = {name for name in stored_names() if not name.startswith("cache/")}
+        assert listing_files == {photo.image.name}
 
     def test_the_form_shows_thumbnails_with_srcset_and_dimensions(
         self, signed_in, draft, django_capture_on_commit_callbacks
@@ -187,19 +225,92 @@ class TestArranging:
 
 
 class TestRedrive:
-    def test_a_photo_whose_task_was_lost_is_processed_by_the_periodic_redrive(self, draft):
+    """A task that died mid-way (worker killed) leaves its photo "processing": the minutely sweep retries it."""
+
+    def stuck(self, draft, *, attempts: int, seconds_ago: int) -> ListingPhoto:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from classifieds.media.services import photo_add
+
+        photo = photo_add(listing=draft, upload=upload(jpeg_bytes(30, 20)), actor=draft.owner)  # on_commit never runs
+        ListingPhoto.objects.filter(pk=photo.pk).update(
+            attempts=attempts, attempted_at=timezone.now() - timedelta(seconds=seconds_ago)
+        )
+        return photo
+
+    def test_a_photo_whose_task_died_a_minute_ago_is_processed_again(self, draft):
+        from classifieds.media.services import photos_redrive
+
+        photo = self.stuck(draft, attempts=1, seconds_ago=61)
+        assert photos_redrive() == 1
+        photo.refresh_from_db()
+        assert photo.status == "ready" and (photo.width, photo.height) == (30, 20)
+        assert photo.attempts == 2
+
+    def test_a_photo_whose_task_was_lost_before_it_started_is_processed_too(self, draft):
         from datetime import timedelta
 
         from django.utils import timezone
 
         from classifieds.media.services import photo_add, photos_redrive
 
-        photo = photo_add(listing=draft, upload=upload(jpeg_bytes(30, 20)), actor=draft.owner)  # on_commit never runs
-        assert photos_redrive() == 0  # too recent: its task may still be on its way
-        ListingPhoto.objects.filter(pk=photo.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+        photo = photo_add(listing=draft, upload=upload(jpeg_bytes(30, 20)), actor=draft.owner)
+        assert photos_redrive() == 0  # just uploaded: its task may still be on its way
+        ListingPhoto.objects.filter(pk=photo.pk).update(created_at=timezone.now() - timedelta(seconds=61))
         assert photos_redrive() == 1
         photo.refresh_from_db()
-        assert photo.status == "ready" and (photo.width, photo.height) == (30, 20)
+        assert photo.status == "ready"
+
+    def test_a_try_still_running_is_left_alone(self, draft):
+        from classifieds.media.services import photos_redrive
+
+        photo = self.stuck(draft, attempts=1, seconds_ago=30)
+        assert photos_redrive() == 0
+        photo.refresh_from_db()
+        assert photo.status == "processing" and photo.attempts == 1
+
+    def test_the_sweep_runs_every_minute_so_a_dead_task_is_retried_within_two_minutes(self):
+        from datetime import datetime
+
+        from classifieds.media.services import STUCK_AFTER
+        from classifieds.media.tasks import redrive_photos_task
+
+        minutes = [datetime(2026, 11, 29, 12, minute) for minute in range(60)]
+        assert all(redrive_photos_task.task_class().validate_datetime(moment) for moment in minutes)
+        assert STUCK_AFTER.total_seconds() + 60 <= 120
+
+    def test_after_three_tries_it_is_failed_with_a_message_the_seller_sees(self, draft, signed_in):
+        from classifieds.media.services import photos_redrive
+
+        photo = self.stuck(draft, attempts=3, seconds_ago=61)
+        raw = photo.image.name
+        assert photos_redrive() == 1
+        photo.refresh_from_db()
+        assert photo.status == "failed" and photo.attempts == 3
+        assert photo.error == "Не удалось обработать фото; добавьте его ещё раз."
+        assert not default_storage.exists(raw)
+        page = signed_in.get(url(draft)).content.decode()
+        assert "Не удалось обработать фото; добавьте его ещё раз." in page
+        assert photos_redrive() == 0  # and it is not tried again
+
+    def test_a_queued_duplicate_never_tries_a_fourth_time(self, draft):
+        from classifieds.media.services import photo_process
+
+        photo = self.stuck(draft, attempts=3, seconds_ago=5)
+        assert photo_process(photo_id=photo.pk).status == "failed"
+
+    def test_a_late_duplicate_does_not_fail_a_photo_another_try_finished(self, draft):
+        from classifieds.media.services import photo_process
+
+        photo = self.stuck(draft, attempts=1, seconds_ago=61)
+        assert photo_process(photo_id=photo.pk).status == "ready"
+        late = ListingPhoto.objects.get(pk=photo.pk)
+        late.status = ListingPhoto.Status.PROCESSING  # what a concurrent try read before the first one finished
+        from classifieds.media.services import _photo_fail
+
+        assert _photo_fail(late, "lost").status == "ready"
 
 
 class TestWhatBuyersSee:

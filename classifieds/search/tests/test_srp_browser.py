@@ -26,6 +26,15 @@ def cars(live_server):
     return f"{live_server.url}/c/c-cars/"
 
 
+def wait_until(page, condition, timeout_ms: int = 5000) -> None:
+    """Poll ``condition`` from Python: under CSP, wait_for_function's string predicates need eval."""
+    for _ in range(timeout_ms // 20):
+        if condition():
+            return
+        page.wait_for_timeout(20)
+    raise AssertionError("condition not met in time")
+
+
 def card_titles(page) -> list[str]:
     return page.locator("#results .card-title").all_inner_texts()
 
@@ -56,11 +65,11 @@ def test_a_refresh_landing_while_the_price_is_typed_keeps_both_prices(cars, brow
     page.locator("#id_price_min").press_sequentially("70000000", delay=KEY_DELAY_MS)
     page.locator("#id_price_max").click()  # "from" changes: htmx asks for the results
     page.locator("#id_price_max").press_sequentially("9", delay=KEY_DELAY_MS)
-    page.wait_for_function("() => true")  # let the route handler run
+    wait_until(page, lambda: held)  # let the route handler run
     assert len(held) == 1 and "price_min=70000000" in held[0].request.url
     held.pop().continue_()  # the refresh lands now, between two keystrokes of "to"
     page.unroute("**/c/c-cars/?*")
-    page.wait_for_function("window.seenInTo.length > 0")
+    wait_until(page, lambda: page.evaluate("window.seenInTo.length > 0"))
     assert page.evaluate("document.activeElement.id") == "id_price_max"  # the visitor types on, unaware
     page.keyboard.type("0000000", delay=KEY_DELAY_MS)
 

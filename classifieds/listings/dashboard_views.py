@@ -18,7 +18,7 @@ from classifieds.accounts.decorators import login_required
 from classifieds.core.htmx import render_page
 from classifieds.core.pagination import paginate
 
-from . import services
+from . import lifecycle, services
 from .models import Listing
 from .posting_views import load_own_listing
 
@@ -60,6 +60,7 @@ def _dashboard_context(request: HttpRequest, tab: str) -> dict:
     covers = _covers(listings)
     for listing in listings:
         listing.cover_photo = covers.get(listing.pk)
+        listing.actions = lifecycle.allowed_actions(listing, now=now)  # the buttons the table allows
         left = (listing.expires_at - now) if listing.expires_at else None
         listing.days_left = max(0, left.days + (1 if left.seconds else 0)) if left and left > timedelta(0) else 0
     return {

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from classifieds.core.text import plain_decimal, slugify_any
 
+from . import lifecycle
+
 
 class Currency(models.TextChoices):
     UZS = "UZS", _("sum")
@@ -95,8 +97,12 @@ class ExchangeRate(models.Model):
 
 
 class ListingQuerySet(models.QuerySet):
+    def public(self):
+        """Listings whose page anyone may open (``lifecycle.PUBLIC``: active, expired, sold)."""
+        return self.filter(status__in=lifecycle.PUBLIC)
+
     def active(self):
-        """What buyers may see: active and not past its expiry."""
+        """What buyers find (search, home, seller page, sitemaps, similar): active and not past its expiry."""
         return self.filter(status=Listing.Status.ACTIVE, expires_at__gt=timezone.now())
 
     def in_category(self, category):
@@ -159,14 +165,8 @@ class ListingQuerySet(models.QuerySet):
 
 
 class Listing(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        PENDING = "pending", _("pending review")
-        ACTIVE = "active", _("active")
-        REJECTED = "rejected", _("rejected")
-        EXPIRED = "expired", _("expired")
-        SOLD = "sold", _("sold")
-        DELETED = "deleted", _("deleted")
+    # The states and the transitions between them are in ``lifecycle``; only services change them.
+    Status = lifecycle.Status
 
     class Condition(models.TextChoices):
         NEW = "new", _("new")
@@ -295,7 +295,13 @@ class Listing(models.Model):
 
     @property
     def is_visible(self) -> bool:
-        return self.status == self.Status.ACTIVE and (self.expires_at is None or self.expires_at > timezone.now())
+        """Found by buyers: the instance twin of ``Listing.objects.active()``."""
+        return self.status == self.Status.ACTIVE and self.expires_at is not None and self.expires_at > timezone.now()
+
+    @property
+    def is_public(self) -> bool:
+        """Its page may be opened by anyone: the instance twin of ``Listing.objects.public()``."""
+        return self.status in lifecycle.PUBLIC
 
     @property
     def cover(self):

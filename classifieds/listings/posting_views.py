@@ -28,7 +28,7 @@ from classifieds.media.models import ListingPhoto
 from classifieds.media.processing import ACCEPT
 from classifieds.taxonomy.models import Category
 
-from . import services
+from . import lifecycle, services
 from .forms import AttributesForm, ListingDetailsForm
 from .models import Listing
 
@@ -181,6 +181,9 @@ def post_details(request: HttpRequest) -> HttpResponse:
             }
         return login_required(post_details)(request)
     listing = load_own_listing(request, request.GET.get("draft"))
+    if listing.status != Listing.Status.DRAFT and not lifecycle.can(listing, lifecycle.Action.EDIT):
+        messages.error(request, _("This listing cannot be edited."))
+        return redirect("listings:seller_listings")
     action = request.POST.get("action", "save") if request.method == "POST" else ""
     rejected: list[dict[str, str]] = []
     status = 200

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -201,14 +201,15 @@ def _pinned(ids: list[int]) -> list[Listing]:
 
 
 def _load_listing(pk: int) -> Listing:
-    """A listing buyers may open: active, sold or expired; anything else is 404."""
-    listing = get_object_or_404(
-        Listing.objects.select_related("owner", "category", "location").prefetch_related(
-            "photos", "attribute_values__attribute", "attribute_values__option"
-        ),
-        pk=pk,
+    """A listing anyone may open (``Listing.objects.public()``); anything else is 404."""
+    listing = (
+        Listing.objects.public()
+        .select_related("owner", "category", "location")
+        .prefetch_related("photos", "attribute_values__attribute", "attribute_values__option")
+        .filter(pk=pk)
+        .first()
     )
-    if listing.status not in (Listing.Status.ACTIVE, Listing.Status.SOLD, Listing.Status.EXPIRED):
+    if listing is None:
         raise Http404(_("This listing is not available."))
     return listing
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from classifieds.core.text import plain_decimal, slugify_any
+from classifieds.taxonomy.models import PricePeriod
 
 from . import lifecycle
 
@@ -39,6 +40,7 @@ CARD_FIELDS = (
     "price",
     "currency",
     "price_type",
+    "price_period",
     "negotiable",
     "refreshed_at",
     "updated_at",
@@ -199,6 +201,14 @@ class Listing(models.Model):
     price_type = models.CharField(_("price type"), max_length=10, choices=PriceType.choices, default=PriceType.AMOUNT)
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.UZS)
+    # Rent per month or day, a salary per month...: the category's ``price_periods`` say which.
+    price_period = models.CharField(
+        _("price period"),
+        max_length=8,
+        choices=PricePeriod.choices,
+        default=PricePeriod.ONCE,
+        db_default=PricePeriod.ONCE,
+    )
     negotiable = models.BooleanField(_("negotiable"), default=False)
     condition = models.CharField(_("condition"), max_length=8, choices=Condition.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)

@@ -104,7 +104,9 @@ def post_category(request: HttpRequest) -> HttpResponse:
 def _forms(
     request: HttpRequest, listing: Listing, data=None, *, complete: bool = False
 ) -> tuple[ListingDetailsForm, AttributesForm]:
-    details = ListingDetailsForm(data, initial=ListingDetailsForm.initial_for(listing), complete=complete)
+    details = ListingDetailsForm(
+        data, initial=ListingDetailsForm.initial_for(listing), complete=complete, category=listing.category
+    )
     attrs = AttributesForm(
         data, initial=services.stored_attribute_values(listing), category=listing.category, complete=complete
     )

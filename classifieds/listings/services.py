@@ -145,7 +145,18 @@ TITLE_MIN_LENGTH = 5
 DESCRIPTION_MIN_LENGTH = 20
 # What the details step writes on a draft; anything else in ``fields`` is ignored.
 DRAFT_FIELDS = frozenset(
-    {"title", "description", "price_type", "price", "currency", "negotiable", "condition", "location", "contact_phone"}
+    {
+        "title",
+        "description",
+        "price_type",
+        "price",
+        "currency",
+        "price_period",
+        "negotiable",
+        "condition",
+        "location",
+        "contact_phone",
+    }
 )
 
 
@@ -264,6 +275,7 @@ def listing_create_draft(*, owner, category: Category, language: str = "ru") -> 
         slug="item",
         description="",
         price=None,
+        price_period=category.default_price_period,
         contact_phone=getattr(owner, "phone", "") or "",
         language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
     )
@@ -279,7 +291,8 @@ def listing_change_category(*, listing: Listing, category: Category, actor) -> L
     if not category.is_leaf:
         raise ListingError(gettext("Choose a more specific category."))
     listing.category = category
-    listing.save(update_fields=["category", "updated_at"])
+    _keep_price_period_in(listing, category)
+    listing.save(update_fields=["category", "price_period", "updated_at"])
     keep = [attribute.pk for attribute in category.schema()]
     ListingAttributeValue.objects.filter(listing=listing).exclude(attribute_id__in=keep).delete()
     event_record(topic="listing.category_changed", subject=listing, actor=actor, payload={"category": category.pk})
@@ -302,12 +315,19 @@ def listing_update_draft(
     return listing
 
 
+def _keep_price_period_in(listing: Listing, category: Category) -> None:
+    """A price period the category does not offer becomes its default (rent per month, a one-off price...)."""
+    if listing.price_period not in category.price_period_choices:
+        listing.price_period = category.default_price_period
+
+
 def _apply_fields(listing: Listing, fields: Mapping[str, Any]) -> None:
     for name, value in fields.items():
         if name in DRAFT_FIELDS:
             setattr(listing, name, value)
     if listing.price_type != Listing.PriceType.AMOUNT:
         listing.price = None
+    _keep_price_period_in(listing, listing.category)
     listing.title = (listing.title or "").strip()
     listing.slug = listing.make_slug()
 

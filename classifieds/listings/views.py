@@ -160,6 +160,7 @@ def search_page(
         if category is not None
         else [],
         "price_links": search_facets.price_links(path, params, facets),
+        "price_label": filters.price_label(category),
         "photo_count": search_facets.photo_count(facets),
         "chips": search_facets.chips(path, params, schema, groups),
         "clear_url": search_facets.url_with(path, QueryDict(urlencode([("q", q)] if q else []))),

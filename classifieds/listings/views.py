@@ -229,7 +229,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
 
     available = listing.is_visible
-    if available:
+    if available and "photo" not in request.GET:  # browsing the gallery without JS is not another view
         services.listing_record_view(listing=listing)
     category_path = listing.category.ancestors(include_self=True)
     crumbs = [(_("Home"), reverse("listings:home"))] + [(c.name, _category_url(c)) for c in category_path]
@@ -242,6 +242,8 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
     )
     attributes = _attribute_rows(listing)
     photos = [photo for photo in listing.photos.all() if photo.status == "ready"]  # never a raw upload
+    gallery = _gallery(listing, photos)
+    shown = gallery[_photo_number(request, len(gallery)) - 1] if gallery else None
     meta = page_meta(
         lambda: listing.get_absolute_url(),
         title=f"{listing.title} — {listing.location.name}",
@@ -255,6 +257,8 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         "listing": listing,
         "available": available,
         "photos": photos,
+        "gallery": gallery,
+        "shown": shown,
         "attributes": attributes,
         "similar": similar,
         "crumbs": crumbs,
@@ -263,6 +267,28 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         "meta": meta,
     }
     return TemplateResponse(request, "listings/detail.html", context)
+
+
+def _gallery(listing: Listing, photos: list) -> list[dict]:
+    """Each photo with its number, its neighbours' (wrapping around) and its alt text."""
+    count = len(photos)
+    return [
+        {
+            "photo": photo,
+            "number": number,
+            "prev": (number - 2) % count + 1,
+            "next": number % count + 1,
+            "alt": _("%(title)s, photo %(n)s") % {"title": listing.title, "n": number},
+        }
+        for number, photo in enumerate(photos, start=1)
+    ]
+
+
+def _photo_number(request: HttpRequest, count: int) -> int:
+    """The photo shown large: ``?photo=N`` (1-based), the first one when missing or out of range."""
+    raw = request.GET.get("photo", "")
+    number = int(raw) if raw.isdigit() and len(raw) < 4 else 1
+    return number if 1 <= number <= count else 1
 
 
 def _attribute_rows(listing: Listing) -> list[dict]:

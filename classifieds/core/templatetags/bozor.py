@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import numberformat, timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, pgettext
@@ -74,15 +75,23 @@ def format_money(amount: Decimal | int | None, currency: str) -> str:
 
 
 @register.filter
-def price(listing) -> str:
-    """The price line of a listing card or page, with its period ("5 000 000 сум/мес.")."""
+def price(listing, wrap: str = "") -> str:
+    """The price line of a listing card or page, with its period ("5 000 000 сум/мес.").
+
+    ``{{ listing|price:"wrap" }}``: HTML that may break before the period, for narrow cards
+    (the amount and its sign never part).
+    """
     if listing.price_type == "free":
         return _("Free")
     if listing.price_type == "exchange":
         return _("Exchange")
     text = format_money(listing.price, listing.currency)
     period = PERIOD_SUFFIXES.get(getattr(listing, "price_period", ""))
-    return f"{text}{period()}" if text and period else text
+    if not (text and period):
+        return text
+    if wrap:
+        return format_html("{}<wbr>{}", text, period())
+    return f"{text}{period()}"
 
 
 @register.filter

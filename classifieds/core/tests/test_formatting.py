@@ -54,6 +54,11 @@ class TestPricePeriod:
         with translation.override(language):
             assert price(listing) == format_money(Decimal("5000000"), "UZS") + suffix
 
+    def test_a_narrow_card_may_break_before_the_period_never_inside_the_amount(self):
+        listing = SimpleNamespace(price_type="amount", price=Decimal("3400000"), currency="UZS", price_period="month")
+        with translation.override("uz"):
+            assert price(listing, "wrap") == f"3{NBSP}400{NBSP}000{NBSP}so‘m<wbr>/oy"
+
     def test_free_and_exchange_have_no_period(self):
         listing = SimpleNamespace(price_type="free", price=None, currency="UZS", price_period="month")
         with translation.override("ru"):

@@ -428,6 +428,25 @@ def listing_edit(
 
 
 @transaction.atomic
+def listing_content_changed(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
+    """Buyers will see something new the form did not save (a photo added): the same move as an edit.
+
+    Under pre-moderation a published listing goes back to review, so a new photo is never
+    public unreviewed; raises ``ListingActionNotAllowed`` where an edit is not allowed (sold).
+    """
+    locked = _locked(listing)
+    if locked.status == Listing.Status.DRAFT:
+        return locked
+    previous, target = locked.status, _next(locked, Action.EDIT, now)
+    if target == previous:
+        return locked
+    locked.status = target
+    if target == Listing.Status.PENDING:
+        locked.rejection_reason = ""
+    return _moved(locked, previous, actor=actor, topic="listing.edited")
+
+
+@transaction.atomic
 def listing_mark_sold(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
     """The seller sold the item: it leaves search, its page says so."""
     locked = _locked(listing)

@@ -316,3 +316,34 @@ class TestListingsThatLeakedBeforeTheTable:
             reviewed_since.pk: Status.ACTIVE,
             honest.pk: Status.SOLD,
         }
+
+
+class TestNewPhotosAreReviewedToo:
+    def test_a_photo_added_to_a_published_listing_under_pre_moderation_sends_it_back_to_review(self, client):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from classifieds.media.tests.images import jpeg_bytes
+
+        seller = UserFactory()
+        jobs = CategoryFactory(name="Работа", requires_moderation=True)
+        listing = ListingFactory(owner=seller, category=CategoryFactory(parent=jobs, name="IT"))
+        client.force_login(seller)
+        photo = SimpleUploadedFile("card.jpg", jpeg_bytes(800, 600, (200, 40, 40)), content_type="image/jpeg")
+        client.post(f"/post/details/?draft={listing.pk}", {"action": "save", "photos": [photo]})
+
+        listing.refresh_from_db()
+        assert listing.status == Status.PENDING and listing.photos.count() == 1
+        client.logout()
+        assert client.get(listing.get_absolute_url()).status_code == 404
+
+    def test_a_sold_listing_takes_no_new_photo(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from classifieds.media import services as media_services
+        from classifieds.media.tests.images import jpeg_bytes
+
+        listing = ListingFactory(status=Status.SOLD)
+        upload = SimpleUploadedFile("x.jpg", jpeg_bytes(800, 600, (1, 2, 3)), content_type="image/jpeg")
+        with pytest.raises(media_services.PhotoRejected):
+            media_services.photo_add(listing=listing, upload=upload, actor=listing.owner)
+        assert not listing.photos.exists()

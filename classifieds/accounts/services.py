@@ -162,14 +162,17 @@ def user_soft_delete(*, user: User, actor: User | None = None) -> int:
     and with an unusable password, which also ends all its sessions. Returns the
     number of listings hidden.
     """
+    from classifieds.listings import lifecycle
     from classifieds.listings.models import Listing
     from classifieds.search.services import search_listings_changed
 
     user = User.objects.select_for_update().get(pk=user.pk)
-    to_hide = list(
-        Listing.objects.filter(owner=user).exclude(status=Listing.Status.DELETED).values_list("pk", flat=True)
+    # Set-based, but through the listing lifecycle: every state "delete" may leave, to where it leads.
+    deletable = lifecycle.sources(lifecycle.Action.DELETE)
+    to_hide = list(Listing.objects.filter(owner=user, status__in=deletable).values_list("pk", flat=True))
+    hidden = Listing.objects.filter(pk__in=to_hide).update(
+        status=lifecycle.bulk_target(lifecycle.Action.DELETE), updated_at=timezone.now()
     )
-    hidden = Listing.objects.filter(pk__in=to_hide).update(status=Listing.Status.DELETED, updated_at=timezone.now())
     # The search index follows through the outbox, after commit.
     search_listings_changed(listing_ids=to_hide, actor=actor or user, reason="account deleted")
     # The contact number on listings is the same personal data as the account's phone.

@@ -43,7 +43,7 @@ def favorite_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         kept = pk in session_favorite_ids(request.session)
     # Buyers may keep what they can open; a favorite can always be removed, whatever became of it.
-    if not kept and listing.status not in (Listing.Status.ACTIVE, Listing.Status.SOLD, Listing.Status.EXPIRED):
+    if not kept and not listing.is_public:
         raise Http404
     if request.user.is_authenticated:
         is_favorite = services.favorite_toggle(user=request.user, listing=listing)

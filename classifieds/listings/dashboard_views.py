@@ -19,7 +19,7 @@ from classifieds.core.htmx import render_page
 from classifieds.core.pagination import paginate
 from classifieds.promotions.placement import listing_promotion_status
 
-from . import services
+from . import lifecycle, services
 from .models import Listing
 from .posting_views import load_own_listing
 
@@ -63,6 +63,7 @@ def _dashboard_context(request: HttpRequest, tab: str) -> dict:
     for listing in listings:
         listing.cover_photo = covers.get(listing.pk)
         listing.promotion_status = promoted.get(listing.pk)
+        listing.actions = lifecycle.allowed_actions(listing, now=now)  # the buttons the table allows
         left = (listing.expires_at - now) if listing.expires_at else None
         listing.days_left = max(0, left.days + (1 if left.seconds else 0)) if left and left > timedelta(0) else 0
     return {

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classifieds.accounts.forms import normalize_phone
 from classifieds.core.text import plain_decimal
-from classifieds.taxonomy.models import Attribute, Category, Location
+from classifieds.taxonomy.models import Attribute, Category, Location, PricePeriod
 from classifieds.taxonomy.schema import validate_attribute_values
 
 from .models import Currency, Listing
@@ -49,6 +49,7 @@ class ListingDetailsForm(forms.Form):
         label=_("Amount"), min_value=0, max_digits=14, decimal_places=2, required=False, localize=False
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial=Currency.UZS, required=False)
+    price_period = forms.ChoiceField(label=_("Payment period"), choices=PricePeriod.choices, required=False)
     negotiable = forms.BooleanField(label=_("Negotiable"), required=False)
     condition = forms.ChoiceField(
         label=_("Condition"), choices=[("", _("not specified")), *Listing.Condition.choices], required=False
@@ -58,9 +59,17 @@ class ListingDetailsForm(forms.Form):
     district = forms.ChoiceField(label=_("District"), required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
 
-    def __init__(self, *args: Any, complete: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, complete: bool = False, category: Category | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.complete = complete
+        # The periods the category's schema offers: a choice when several, fixed (and only said) when one.
+        periods = category.price_period_choices if category is not None else [PricePeriod.ONCE]
+        period = self.fields["price_period"]
+        period.choices = [(value, PricePeriod(value).label) for value in periods]
+        period.initial = periods[0]
+        self.fixed_period = periods[0] if len(periods) == 1 else None
+        if self.fixed_period is not None:
+            period.widget = forms.HiddenInput()
         self.fields["title"].widget.attrs.update({"maxlength": 100, "minlength": TITLE_MIN_LENGTH})
         self.fields["price"].widget.attrs.update({"inputmode": "decimal", "min": 0})
         self.fields["contact_phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
@@ -96,6 +105,7 @@ class ListingDetailsForm(forms.Form):
             "price_type": listing.price_type,
             "price": _plain_number(listing.price),
             "currency": listing.currency,
+            "price_period": listing.price_period,
             "negotiable": listing.negotiable,
             "condition": listing.condition,
             "contact_phone": listing.contact_phone,
@@ -152,6 +162,8 @@ class ListingDetailsForm(forms.Form):
             fields["price_type"] = data["price_type"]
         if data.get("currency"):
             fields["currency"] = data["currency"]
+        if data.get("price_period") and "price_period" not in self.errors:
+            fields["price_period"] = data["price_period"]
         if not any(level in self.errors for level in LOCATION_LEVELS):
             fields["location"] = data.get("location")
         return fields

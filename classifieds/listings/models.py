@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from classifieds.core.text import plain_decimal, slugify_any
+from classifieds.taxonomy.models import PricePeriod
+
+from . import lifecycle
 
 
 class Currency(models.TextChoices):
@@ -37,6 +40,7 @@ CARD_FIELDS = (
     "price",
     "currency",
     "price_type",
+    "price_period",
     "negotiable",
     "refreshed_at",
     "updated_at",
@@ -95,8 +99,12 @@ class ExchangeRate(models.Model):
 
 
 class ListingQuerySet(models.QuerySet):
+    def public(self):
+        """Listings whose page anyone may open (``lifecycle.PUBLIC``: active, expired, sold)."""
+        return self.filter(status__in=lifecycle.PUBLIC)
+
     def active(self):
-        """What buyers may see: active and not past its expiry."""
+        """What buyers find (search, home, seller page, sitemaps, similar): active and not past its expiry."""
         return self.filter(status=Listing.Status.ACTIVE, expires_at__gt=timezone.now())
 
     def in_category(self, category):
@@ -159,14 +167,8 @@ class ListingQuerySet(models.QuerySet):
 
 
 class Listing(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        PENDING = "pending", _("pending review")
-        ACTIVE = "active", _("active")
-        REJECTED = "rejected", _("rejected")
-        EXPIRED = "expired", _("expired")
-        SOLD = "sold", _("sold")
-        DELETED = "deleted", _("deleted")
+    # The states and the transitions between them are in ``lifecycle``; only services change them.
+    Status = lifecycle.Status
 
     class Condition(models.TextChoices):
         NEW = "new", _("new")
@@ -199,6 +201,14 @@ class Listing(models.Model):
     price_type = models.CharField(_("price type"), max_length=10, choices=PriceType.choices, default=PriceType.AMOUNT)
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.UZS)
+    # Rent per month or day, a salary per month...: the category's ``price_periods`` say which.
+    price_period = models.CharField(
+        _("price period"),
+        max_length=8,
+        choices=PricePeriod.choices,
+        default=PricePeriod.ONCE,
+        db_default=PricePeriod.ONCE,
+    )
     negotiable = models.BooleanField(_("negotiable"), default=False)
     condition = models.CharField(_("condition"), max_length=8, choices=Condition.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -295,7 +305,13 @@ class Listing(models.Model):
 
     @property
     def is_visible(self) -> bool:
-        return self.status == self.Status.ACTIVE and (self.expires_at is None or self.expires_at > timezone.now())
+        """Found by buyers: the instance twin of ``Listing.objects.active()``."""
+        return self.status == self.Status.ACTIVE and self.expires_at is not None and self.expires_at > timezone.now()
+
+    @property
+    def is_public(self) -> bool:
+        """Its page may be opened by anyone: the instance twin of ``Listing.objects.public()``."""
+        return self.status in lifecycle.PUBLIC
 
     @property
     def cover(self):

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -28,7 +27,8 @@ from classifieds.media.models import ListingPhoto
 from classifieds.media.processing import ACCEPT
 from classifieds.taxonomy.models import Category
 
-from . import services
+from . import lifecycle, services
+from .finder import find_leaf_categories
 from .forms import AttributesForm, ListingDetailsForm
 from .models import Listing
 
@@ -54,21 +54,13 @@ def _step_url(name: str, listing: Listing) -> str:
 
 
 def _category_matches(q: str) -> list[tuple[Category, list[Category]]]:
-    """Leaf categories whose name, or an option of their attributes ("iPhone 15"), contains ``q``."""
-    q = q.strip()[:60]
-    if len(q) < 2:
-        return []
-    text = (
-        Q(name_ru__icontains=q)
-        | Q(name_uz__icontains=q)
-        | Q(attributes__options__label_ru__icontains=q)
-        | Q(attributes__options__label_uz__icontains=q)
-        | Q(attributes__options__value__icontains=q)
-    )
-    leaves = list(Category.objects.filter(text, is_leaf=True).distinct().order_by("path")[:CATEGORY_MATCHES])
+    """Leaf categories for what the seller typed (word forms, ru/uz, either script; see ``finder``), best first."""
+    ids = find_leaf_categories(q, limit=CATEGORY_MATCHES)
+    by_id = Category.objects.in_bulk(ids)
+    leaves = [by_id[pk] for pk in ids if pk in by_id]
     ancestor_ids = {pk for leaf in leaves for pk in leaf.path[:-1]}
-    by_id = Category.objects.in_bulk(ancestor_ids)
-    return [(leaf, [by_id[pk] for pk in leaf.path[:-1] if pk in by_id]) for leaf in leaves]
+    ancestors = Category.objects.in_bulk(ancestor_ids)
+    return [(leaf, [ancestors[pk] for pk in leaf.path[:-1] if pk in ancestors]) for leaf in leaves]
 
 
 @login_required
@@ -112,7 +104,9 @@ def post_category(request: HttpRequest) -> HttpResponse:
 def _forms(
     request: HttpRequest, listing: Listing, data=None, *, complete: bool = False
 ) -> tuple[ListingDetailsForm, AttributesForm]:
-    details = ListingDetailsForm(data, initial=ListingDetailsForm.initial_for(listing), complete=complete)
+    details = ListingDetailsForm(
+        data, initial=ListingDetailsForm.initial_for(listing), complete=complete, category=listing.category
+    )
     attrs = AttributesForm(
         data, initial=services.stored_attribute_values(listing), category=listing.category, complete=complete
     )
@@ -181,6 +175,9 @@ def post_details(request: HttpRequest) -> HttpResponse:
             }
         return login_required(post_details)(request)
     listing = load_own_listing(request, request.GET.get("draft"))
+    if listing.status != Listing.Status.DRAFT and not lifecycle.can(listing, lifecycle.Action.EDIT):
+        messages.error(request, _("This listing cannot be edited."))
+        return redirect("listings:seller_listings")
     action = request.POST.get("action", "save") if request.method == "POST" else ""
     rejected: list[dict[str, str]] = []
     status = 200

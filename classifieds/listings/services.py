@@ -23,6 +23,8 @@ from classifieds.search.services import search_listings_changed
 from classifieds.taxonomy.models import Category
 from classifieds.taxonomy.schema import CleanedValue, validate_attribute_values
 
+from . import lifecycle
+from .lifecycle import Action, ListingActionNotAllowed, ListingError
 from .models import PRICE_UZS_SQL, Currency, ExchangeRate, Listing, ListingAttributeValue
 
 logger = logging.getLogger(__name__)
@@ -143,16 +145,19 @@ TITLE_MIN_LENGTH = 5
 DESCRIPTION_MIN_LENGTH = 20
 # What the details step writes on a draft; anything else in ``fields`` is ignored.
 DRAFT_FIELDS = frozenset(
-    {"title", "description", "price_type", "price", "currency", "negotiable", "condition", "location", "contact_phone"}
+    {
+        "title",
+        "description",
+        "price_type",
+        "price",
+        "currency",
+        "price_period",
+        "negotiable",
+        "condition",
+        "location",
+        "contact_phone",
+    }
 )
-
-
-class ListingError(Exception):
-    """A listing write the seller asked for cannot happen; ``message`` says why, in their language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ListingIncomplete(ListingError):
@@ -167,10 +172,6 @@ class FreeListingLimitReached(ListingError):
     pass
 
 
-class ListingActionNotAllowed(ListingError):
-    pass
-
-
 def _policy_category(category: Category, attribute: str) -> Category | None:
     """The nearest category (itself first, then up the tree) that sets ``attribute``."""
     for node in reversed(category.ancestors(include_self=True)):
@@ -179,9 +180,7 @@ def _policy_category(category: Category, attribute: str) -> Category | None:
     return None
 
 
-def category_requires_moderation(category: Category) -> bool:
-    """Pre-moderation set on the category or any ancestor applies to the whole subtree."""
-    return any(node.requires_moderation for node in category.ancestors(include_self=True))
+category_requires_moderation = lifecycle.requires_moderation
 
 
 def free_listings_left(*, owner, category: Category, now: datetime | None = None, exclude_pk: int | None = None):
@@ -276,6 +275,7 @@ def listing_create_draft(*, owner, category: Category, language: str = "ru") -> 
         slug="item",
         description="",
         price=None,
+        price_period=category.default_price_period,
         contact_phone=getattr(owner, "phone", "") or "",
         language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
     )
@@ -286,12 +286,13 @@ def listing_create_draft(*, owner, category: Category, language: str = "ru") -> 
 @transaction.atomic
 def listing_change_category(*, listing: Listing, category: Category, actor) -> Listing:
     """Move a draft to another leaf category; values of attributes the new category lacks are dropped."""
-    if listing.status != Listing.Status.DRAFT:
+    if not lifecycle.is_allowed(listing.status, Action.UPDATE_DRAFT):
         raise ListingActionNotAllowed(gettext("The category of a published listing cannot be changed."))
     if not category.is_leaf:
         raise ListingError(gettext("Choose a more specific category."))
     listing.category = category
-    listing.save(update_fields=["category", "updated_at"])
+    _keep_price_period_in(listing, category)
+    listing.save(update_fields=["category", "price_period", "updated_at"])
     keep = [attribute.pk for attribute in category.schema()]
     ListingAttributeValue.objects.filter(listing=listing).exclude(attribute_id__in=keep).delete()
     event_record(topic="listing.category_changed", subject=listing, actor=actor, payload={"category": category.pk})
@@ -306,13 +307,18 @@ def listing_update_draft(
 
     ``attributes`` replaces the attribute values (validated, but missing required ones allowed).
     """
-    if listing.status != Listing.Status.DRAFT:
-        raise ListingActionNotAllowed(gettext("Only a draft is saved as you type."))
+    lifecycle.next_status(listing.status, Action.UPDATE_DRAFT)
     _apply_fields(listing, fields)
     listing.save()
     if attributes is not None:
         listing_set_attributes(listing=listing, values=attributes, partial=True)
     return listing
+
+
+def _keep_price_period_in(listing: Listing, category: Category) -> None:
+    """A price period the category does not offer becomes its default (rent per month, a one-off price...)."""
+    if listing.price_period not in category.price_period_choices:
+        listing.price_period = category.default_price_period
 
 
 def _apply_fields(listing: Listing, fields: Mapping[str, Any]) -> None:
@@ -321,6 +327,7 @@ def _apply_fields(listing: Listing, fields: Mapping[str, Any]) -> None:
             setattr(listing, name, value)
     if listing.price_type != Listing.PriceType.AMOUNT:
         listing.price = None
+    _keep_price_period_in(listing, listing.category)
     listing.title = (listing.title or "").strip()
     listing.slug = listing.make_slug()
 
@@ -333,7 +340,7 @@ def listing_submit(*, listing: Listing, actor, now: datetime | None = None) -> L
     a resent form) changes nothing and returns it as it is. Raises
     ``ListingIncomplete`` or ``FreeListingLimitReached``.
     """
-    locked = Listing.objects.select_for_update(of=("self",)).select_related("category", "location").get(pk=listing.pk)
+    locked = _locked(listing)
     if locked.status != Listing.Status.DRAFT:
         return locked
     problems = listing_problems(locked)
@@ -354,8 +361,7 @@ def listing_submit(*, listing: Listing, actor, now: datetime | None = None) -> L
             )
             % {"used": used, "limit": limit, "category": policy.name}
         )
-    moderated = category_requires_moderation(locked.category)
-    locked.status = Listing.Status.PENDING if moderated else Listing.Status.ACTIVE
+    locked.status = _next(locked, Action.SUBMIT, now)
     locked.published_at = locked.refreshed_at = now
     locked.expires_at = now + timedelta(days=locked.category.listing_lifetime_days or 30)
     locked.rejection_reason = ""
@@ -372,100 +378,132 @@ def _drop_failed_photos(listing: Listing) -> None:
     ListingPhoto.objects.filter(listing=listing, status=ListingPhoto.Status.FAILED).delete()
 
 
-@transaction.atomic
-def listing_edit(
-    *, listing: Listing, fields: Mapping[str, Any], attributes: Mapping[str, Any], actor, now: datetime | None = None
-) -> Listing:
-    """Change a published listing; under pre-moderation an active or rejected one goes back to review."""
-    locked = Listing.objects.select_for_update(of=("self",)).select_related("category").get(pk=listing.pk)
-    if locked.status in (Listing.Status.DRAFT, Listing.Status.DELETED):
-        raise ListingActionNotAllowed(gettext("This listing cannot be edited."))
-    _apply_fields(locked, fields)
-    listing_set_attributes(listing=locked, values=attributes)
-    problems = listing_problems(locked)
-    if problems:
-        raise ListingIncomplete(problems)
-    if locked.status in (Listing.Status.ACTIVE, Listing.Status.REJECTED) and category_requires_moderation(
-        locked.category
-    ):
-        locked.status = Listing.Status.PENDING
-        locked.rejection_reason = ""
-    locked.save()
-    event_record(topic="listing.edited", subject=locked, actor=actor, payload={"status": locked.status})
-    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason="edited")
-    return locked
+def _locked(listing: Listing) -> Listing:
+    """The listing's row, locked for this transaction: a state change reads the state it changes."""
+    return Listing.objects.select_for_update(of=("self",)).select_related("category", "location").get(pk=listing.pk)
 
 
-def _transition(listing: Listing, *, allowed: set[str], actor, topic: str, **changes: Any) -> Listing:
-    locked = Listing.objects.select_for_update(of=("self",)).select_related("category").get(pk=listing.pk)
-    if locked.status not in allowed:
-        raise ListingActionNotAllowed(gettext("This cannot be done with the listing in its current state."))
-    previous = locked.status
-    for name, value in changes.items():
-        setattr(locked, name, value)
+def _next(locked: Listing, action: Action, now: datetime | None = None) -> str:
+    """The state ``action`` leads to, from the lifecycle table (raises ``ListingActionNotAllowed``)."""
+    return lifecycle.next_status(
+        locked.status,
+        action,
+        expires_at=locked.expires_at,
+        moderated=lambda: category_requires_moderation(locked.category),
+        now=now,
+    )
+
+
+def _moved(locked: Listing, previous: str, *, actor, topic: str, reason: str = "") -> Listing:
+    """Save a state change with its audit event; the search index follows after commit."""
     locked.save()
-    event_record(topic=topic, subject=locked, actor=actor, payload={"from": previous, "to": locked.status})
+    payload = {"from": previous, "to": locked.status}
+    if reason:
+        payload["reason"] = reason
+    event_record(topic=topic, subject=locked, actor=actor, payload=payload)
     search_listings_changed(listing_ids=[locked.pk], actor=actor, reason=topic)
     return locked
 
 
 @transaction.atomic
-def listing_mark_sold(*, listing: Listing, actor) -> Listing:
+def listing_edit(
+    *, listing: Listing, fields: Mapping[str, Any], attributes: Mapping[str, Any], actor, now: datetime | None = None
+) -> Listing:
+    """Change a submitted listing; under pre-moderation (and after a rejection) it goes back to review."""
+    locked = _locked(listing)
+    previous = locked.status
+    target = _next(locked, Action.EDIT, now)
+    _apply_fields(locked, fields)
+    listing_set_attributes(listing=locked, values=attributes)
+    problems = listing_problems(locked)
+    if problems:
+        raise ListingIncomplete(problems)
+    locked.status = target
+    if target == Listing.Status.PENDING:
+        locked.rejection_reason = ""
+    locked.save()
+    event_record(topic="listing.edited", subject=locked, actor=actor, payload={"from": previous, "status": target})
+    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason="edited")
+    return locked
+
+
+@transaction.atomic
+def listing_content_changed(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
+    """Buyers will see something new the form did not save (a photo added): the same move as an edit.
+
+    Under pre-moderation a published listing goes back to review, so a new photo is never
+    public unreviewed; raises ``ListingActionNotAllowed`` where an edit is not allowed (sold).
+    """
+    locked = _locked(listing)
+    if locked.status == Listing.Status.DRAFT:
+        return locked
+    previous, target = locked.status, _next(locked, Action.EDIT, now)
+    if target == previous:
+        return locked
+    locked.status = target
+    if target == Listing.Status.PENDING:
+        locked.rejection_reason = ""
+    return _moved(locked, previous, actor=actor, topic="listing.edited")
+
+
+@transaction.atomic
+def listing_mark_sold(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
     """The seller sold the item: it leaves search, its page says so."""
-    return _transition(
-        listing,
-        allowed={Listing.Status.ACTIVE, Listing.Status.PENDING, Listing.Status.EXPIRED},
-        actor=actor,
-        topic="listing.sold",
-        status=Listing.Status.SOLD,
-    )
+    locked = _locked(listing)
+    previous, locked.status = locked.status, _next(locked, Action.MARK_SOLD, now)
+    return _moved(locked, previous, actor=actor, topic="listing.sold")
 
 
 @transaction.atomic
 def listing_deactivate(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
-    """Take a listing off the site without selling it; it waits under "expired" and can be reactivated."""
-    return _transition(
-        listing,
-        allowed={Listing.Status.ACTIVE, Listing.Status.PENDING},
-        actor=actor,
-        topic="listing.deactivated",
-        status=Listing.Status.EXPIRED,
-        expires_at=now or timezone.now(),
-    )
+    """Take a published listing off the site without selling it; it waits under "expired" and can be reactivated."""
+    locked = _locked(listing)
+    previous, locked.status = locked.status, _next(locked, Action.DEACTIVATE, now)
+    locked.expires_at = now or timezone.now()
+    return _moved(locked, previous, actor=actor, topic="listing.deactivated")
 
 
 @transaction.atomic
 def listing_reactivate(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
     """Put an expired listing back for another lifetime (through review under pre-moderation)."""
     now = now or timezone.now()
-    current = Listing.objects.select_related("category").get(pk=listing.pk)
-    expired = current.status == Listing.Status.EXPIRED or (
-        current.status == Listing.Status.ACTIVE and current.expires_at is not None and current.expires_at <= now
-    )
-    if not expired:
-        raise ListingActionNotAllowed(gettext("Only an expired listing can be reactivated."))
-    moderated = category_requires_moderation(current.category)
-    return _transition(
-        current,
-        allowed={Listing.Status.EXPIRED, Listing.Status.ACTIVE},
-        actor=actor,
-        topic="listing.reactivated",
-        status=Listing.Status.PENDING if moderated else Listing.Status.ACTIVE,
-        refreshed_at=now,
-        expires_at=now + timedelta(days=current.category.listing_lifetime_days or 30),
-    )
+    locked = _locked(listing)
+    previous, locked.status = locked.status, _next(locked, Action.REACTIVATE, now)
+    locked.refreshed_at = now
+    locked.expires_at = now + timedelta(days=locked.category.listing_lifetime_days or 30)
+    return _moved(locked, previous, actor=actor, topic="listing.reactivated")
 
 
 @transaction.atomic
-def listing_delete(*, listing: Listing, actor) -> Listing:
+def listing_delete(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
     """Soft delete: the row stays (audit, moderation), nobody sees it any more, the owner included."""
-    return _transition(
-        listing,
-        allowed=set(Listing.Status.values) - {Listing.Status.DELETED},
-        actor=actor,
-        topic="listing.deleted",
-        status=Listing.Status.DELETED,
-    )
+    locked = _locked(listing)
+    previous, locked.status = locked.status, _next(locked, Action.DELETE, now)
+    return _moved(locked, previous, actor=actor, topic="listing.deleted")
+
+
+@transaction.atomic
+def listing_approve(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
+    """A moderator lets a listing under review go public; a lifetime that ran out meanwhile starts again."""
+    now = now or timezone.now()
+    locked = _locked(listing)
+    previous, locked.status = locked.status, _next(locked, Action.APPROVE, now)
+    locked.rejection_reason = ""
+    if locked.expires_at is None or locked.expires_at <= now:
+        locked.expires_at = now + timedelta(days=locked.category.listing_lifetime_days or 30)
+    return _moved(locked, previous, actor=actor, topic="listing.approved")
+
+
+@transaction.atomic
+def listing_reject(*, listing: Listing, actor, reason: str, now: datetime | None = None) -> Listing:
+    """A moderator refuses a listing (under review, or taken down once public); the seller sees ``reason``."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ListingError(gettext("Say why the listing is rejected: the seller will see it."))
+    locked = _locked(listing)
+    previous, locked.status = locked.status, _next(locked, Action.REJECT, now)
+    locked.rejection_reason = reason
+    return _moved(locked, previous, actor=actor, topic="listing.rejected", reason=reason)
 
 
 def listings_expire_due(*, now: datetime | None = None, batch: int = 1000) -> int:
@@ -480,20 +518,21 @@ def listings_expire_due(*, now: datetime | None = None, batch: int = 1000) -> in
     while True:
         with transaction.atomic():
             ids = list(
-                Listing.objects.filter(status=Listing.Status.ACTIVE, expires_at__lte=now)
+                Listing.objects.filter(status__in=lifecycle.sources(Action.EXPIRE), expires_at__lte=now)
                 .order_by("expires_at", "pk")
                 .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)[:batch]
             )
             if not ids:
                 return moved
-            Listing.objects.filter(pk__in=ids).update(status=Listing.Status.EXPIRED)
+            target = lifecycle.bulk_target(Action.EXPIRE)
+            Listing.objects.filter(pk__in=ids).update(status=target)
             Event.objects.bulk_create(
                 Event(
                     topic="listing.expired",
                     subject_type=Listing._meta.label_lower,
                     subject_id=str(pk),
-                    payload={"from": Listing.Status.ACTIVE, "to": Listing.Status.EXPIRED},
+                    payload={"from": Listing.Status.ACTIVE, "to": target},  # sources(EXPIRE) is {active}
                 )
                 for pk in ids
             )

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -160,6 +160,7 @@ def search_page(
         if category is not None
         else [],
         "price_links": search_facets.price_links(path, params, facets),
+        "price_label": filters.price_label(category),
         "photo_count": search_facets.photo_count(facets),
         "chips": search_facets.chips(path, params, schema, groups),
         "clear_url": search_facets.url_with(path, QueryDict(urlencode([("q", q)] if q else []))),
@@ -201,14 +202,15 @@ def _pinned(ids: list[int]) -> list[Listing]:
 
 
 def _load_listing(pk: int) -> Listing:
-    """A listing buyers may open: active, sold or expired; anything else is 404."""
-    listing = get_object_or_404(
-        Listing.objects.select_related("owner", "category", "location").prefetch_related(
-            "photos", "attribute_values__attribute", "attribute_values__option"
-        ),
-        pk=pk,
+    """A listing anyone may open (``Listing.objects.public()``); anything else is 404."""
+    listing = (
+        Listing.objects.public()
+        .select_related("owner", "category", "location")
+        .prefetch_related("photos", "attribute_values__attribute", "attribute_values__option")
+        .filter(pk=pk)
+        .first()
     )
-    if listing.status not in (Listing.Status.ACTIVE, Listing.Status.SOLD, Listing.Status.EXPIRED):
+    if listing is None:
         raise Http404(_("This listing is not available."))
     return listing
 
@@ -227,7 +229,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
 
     available = listing.is_visible
-    if available:
+    if available and "photo" not in request.GET:  # browsing the gallery without JS is not another view
         services.listing_record_view(listing=listing)
     category_path = listing.category.ancestors(include_self=True)
     crumbs = [(_("Home"), reverse("listings:home"))] + [(c.name, _category_url(c)) for c in category_path]
@@ -240,6 +242,8 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
     )
     attributes = _attribute_rows(listing)
     photos = [photo for photo in listing.photos.all() if photo.status == "ready"]  # never a raw upload
+    gallery = _gallery(listing, photos)
+    shown = gallery[_photo_number(request, len(gallery)) - 1] if gallery else None
     meta = page_meta(
         lambda: listing.get_absolute_url(),
         title=f"{listing.title} — {listing.location.name}",
@@ -253,6 +257,8 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         "listing": listing,
         "available": available,
         "photos": photos,
+        "gallery": gallery,
+        "shown": shown,
         "attributes": attributes,
         "similar": similar,
         "crumbs": crumbs,
@@ -261,6 +267,28 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         "meta": meta,
     }
     return TemplateResponse(request, "listings/detail.html", context)
+
+
+def _gallery(listing: Listing, photos: list) -> list[dict]:
+    """Each photo with its number, its neighbours' (wrapping around) and its alt text."""
+    count = len(photos)
+    return [
+        {
+            "photo": photo,
+            "number": number,
+            "prev": (number - 2) % count + 1,
+            "next": number % count + 1,
+            "alt": _("%(title)s, photo %(n)s") % {"title": listing.title, "n": number},
+        }
+        for number, photo in enumerate(photos, start=1)
+    ]
+
+
+def _photo_number(request: HttpRequest, count: int) -> int:
+    """The photo shown large: ``?photo=N`` (1-based), the first one when missing or out of range."""
+    raw = request.GET.get("photo", "")
+    number = int(raw) if raw.isdigit() and len(raw) < 4 else 1
+    return number if 1 <= number <= count else 1
 
 
 def _attribute_rows(listing: Listing) -> list[dict]:

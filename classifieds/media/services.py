@@ -59,6 +59,12 @@ def live_photos(listing: Listing):
 def photo_add(*, listing: Listing, upload: UploadedFile, actor, order: int | None = None) -> ListingPhoto:
     """Store an upload as a ``processing`` photo and queue its processing. Raises ``PhotoRejected``."""
     Listing.objects.select_for_update().filter(pk=listing.pk).first()  # one upload at a time per listing
+    from classifieds.listings.services import ListingError, listing_content_changed
+
+    try:  # a new photo is new content: through the lifecycle, like an edit (review under pre-moderation)
+        listing_content_changed(listing=listing, actor=actor)
+    except ListingError as exc:
+        raise PhotoRejected(exc.message) from None
     if order is None and live_photos(listing).count() >= MAX_PHOTOS:
         raise PhotoRejected(_("A listing can have at most %(max)s photos.") % {"max": MAX_PHOTOS})
     try:

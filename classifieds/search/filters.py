@@ -72,6 +72,15 @@ class BaseListingFilterSet(django_filters.FilterSet):
         return form_class
 
 
+PRICE_LABELS = {"month": _("Price per month"), "day": _("Price per day"), "hour": _("Price per hour")}
+
+
+def price_label(category: Category | None) -> str:
+    """The price filter's heading: "Price per month" where the category's prices are per month (rent, jobs)."""
+    period = category.default_price_period if category is not None else ""
+    return str(PRICE_LABELS.get(period, _("Price")))
+
+
 def attribute_filter_names(attribute: Attribute) -> list[str]:
     if attribute.is_numeric:
         return [f"attrs.{attribute.key}_min", f"attrs.{attribute.key}_max"]

@@ -9,6 +9,9 @@ from classifieds.core.text import plain_decimal
 
 from .meta import absolute
 
+# UN/CEFACT common codes (what schema.org's unitCode takes) of a price's period.
+UNIT_CODES = {"month": "MON", "day": "DAY", "hour": "HUR"}
+
 
 def website() -> dict:
     return {
@@ -45,6 +48,16 @@ def product(listing, photos: list, attributes: list[dict], *, available: bool) -
         }.get(listing.condition),
     }
     offer["price"] = plain_decimal(listing.price) if listing.price is not None else "0"
+    unit = UNIT_CODES.get(getattr(listing, "price_period", ""))
+    if unit and listing.price is not None:
+        # Rent per month, a salary per month, a service per hour: the price is for one such unit.
+        offer["priceSpecification"] = {
+            "@type": "UnitPriceSpecification",
+            "price": offer["price"],
+            "priceCurrency": listing.currency,
+            "unitCode": unit,
+            "referenceQuantity": {"@type": "QuantitativeValue", "value": 1, "unitCode": unit},
+        }
     offer = {k: v for k, v in offer.items() if v is not None}
     data = {
         "@context": "https://schema.org",

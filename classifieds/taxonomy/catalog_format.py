@@ -12,6 +12,8 @@ Category file format, one node::
      "requires_moderation": true,           # optional, inherited by children
      "listing_lifetime_days": 30,           # optional, inherited by children
      "free_listings_per_30_days": 1,        # optional (null: unlimited), inherited by children
+     "price_periods": ["month", "day"],     # optional, inherited: what a price is per, the default first
+                                            # ("once", "month", "day", "hour"; none: a one-off price)
      "attributes": [                        # optional, inherited by every descendant's schema
         {"key": "rooms", "type": "integer", "label": {"ru": "...", "uz": "..."},
          "unit": {"ru": "м²", "uz": "m²"}, "required": true, "filterable": true, "min": 1, "max": 20},
@@ -43,7 +45,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from modeltranslation.settings import DEFAULT_LANGUAGE
 
-from .models import Attribute, Location
+from .models import Attribute, Location, PricePeriod
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_LIFETIME_DAYS = 30
@@ -56,6 +58,7 @@ CATEGORY_KEYS = frozenset(
         "requires_moderation",
         "listing_lifetime_days",
         "free_listings_per_30_days",
+        "price_periods",
         "attributes",
         "children",
     }
@@ -105,6 +108,7 @@ class CategorySpec:
     requires_moderation: bool
     listing_lifetime_days: int
     free_listings_per_30_days: int | None
+    price_periods: list[str] = field(default_factory=list)
     attributes: list[AttributeSpec] = field(default_factory=list)
 
     @property
@@ -209,6 +213,17 @@ def _decimal(value: Any, where: str, key: str, places: int) -> Decimal | None:
     return number.quantize(Decimal(1).scaleb(-places))
 
 
+def _price_periods(raw: Any, where: str) -> list[str]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(value, str) for value in raw):
+        raise CatalogError(_("%(where)s: price_periods must be a list of periods.") % {"where": where})
+    unknown = [value for value in raw if value not in PricePeriod.values]
+    if unknown:
+        raise CatalogError(_("%(where)s: unknown price period “%(period)s”.") % {"where": where, "period": unknown[0]})
+    if len(set(raw)) != len(raw):
+        raise CatalogError(_("%(where)s: a price period is listed twice.") % {"where": where})
+    return list(raw)
+
+
 def _parse_options(raw: Any, where: str) -> list[OptionSpec]:
     if not isinstance(raw, list) or not raw:
         raise CatalogError(_("%(where)s: a choice attribute needs a list of options.") % {"where": where})
@@ -300,6 +315,9 @@ def parse_categories(roots: Sequence[Any]) -> list[CategorySpec]:
             free_listings_per_30_days=None
             if free is None
             else _whole(free, where, "free_listings_per_30_days", minimum=0),
+            price_periods=_price_periods(node["price_periods"], where)
+            if "price_periods" in node
+            else list(parent.price_periods if parent else []),
         )
         for value in set(slug.values()):
             other = owner_of_slug.get(value)

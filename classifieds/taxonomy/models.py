@@ -47,6 +47,15 @@ class TreeNode(models.Model):
         return [by_id[i] for i in ids if i in by_id]
 
 
+class PricePeriod(models.TextChoices):
+    """What a listing's price pays for: the item, or a month/day/hour of it (rent, salary, services)."""
+
+    ONCE = "once", _("one-off price")
+    MONTH = "month", _("per month")
+    DAY = "day", _("per day")
+    HOUR = "hour", _("per hour")
+
+
 class Category(TreeNode):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -59,6 +68,13 @@ class Category(TreeNode):
     listing_lifetime_days = models.PositiveSmallIntegerField(_("listing lifetime, days"), default=30)
     free_listings_per_30_days = models.PositiveSmallIntegerField(
         _("free listings per 30 days"), null=True, blank=True, help_text=_("empty: unlimited")
+    )
+    price_periods = ArrayField(
+        models.CharField(max_length=8, choices=PricePeriod.choices),
+        verbose_name=_("price periods"),
+        default=list,
+        blank=True,
+        help_text=_("what a price may be per, the default first; empty: a one-off price"),
     )
 
     class Meta:
@@ -74,6 +90,15 @@ class Category(TreeNode):
         from django.urls import reverse
 
         return reverse("listings:category", kwargs={"category_slug": self.slug})
+
+    @property
+    def price_period_choices(self) -> list[str]:
+        """The periods a price in this category may have, its default first (a one-off price when none)."""
+        return list(self.price_periods) or [PricePeriod.ONCE]
+
+    @property
+    def default_price_period(self) -> str:
+        return self.price_period_choices[0]
 
     def schema(self) -> list[Attribute]:
         """Attributes of this category and every ancestor, ancestors first.

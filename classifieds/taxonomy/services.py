@@ -162,6 +162,7 @@ def _upsert_categories(specs: list[CategorySpec]) -> tuple[UpsertCounts, dict[Ca
                 "requires_moderation": spec.requires_moderation,
                 "listing_lifetime_days": spec.listing_lifetime_days,
                 "free_listings_per_30_days": spec.free_listings_per_30_days,
+                "price_periods": spec.price_periods,
                 **_translated_values("name", spec.name),
                 **_translated_values("slug", spec.slug),
             }

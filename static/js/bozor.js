@@ -78,3 +78,36 @@ document.addEventListener("htmx:afterSwap", () => {
     // number fields have no selection range
   }
 });
+// --- listings: the gallery -------------------------------------------------------------
+// Thumbnails and arrows are links to ?photo=N (the server shows that photo large); here they
+// swap the photo in place from its <template>, and the arrow keys step through the photos.
+function galleryShow(gallery, number, focusRel) {
+  const source = gallery.querySelector(`template[data-gallery-photo="${number}"]`);
+  const main = gallery.querySelector("[data-gallery-main]");
+  if (!source || !main) return false;
+  main.replaceChildren(source.content.cloneNode(true));
+  gallery.querySelectorAll("[data-gallery-thumb]").forEach((thumb) => {
+    if (thumb.dataset.galleryTo === String(number)) thumb.setAttribute("aria-current", "true");
+    else thumb.removeAttribute("aria-current");
+  });
+  const url = new URL(window.location.href);
+  url.searchParams.set("photo", number);
+  url.hash = "";
+  history.replaceState(null, "", url);
+  if (focusRel) main.querySelector(`a[rel="${focusRel}"]`)?.focus();
+  return true;
+}
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-gallery] [data-gallery-to]");
+  if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (galleryShow(link.closest("[data-gallery]"), link.dataset.galleryTo, link.getAttribute("rel"))) {
+    event.preventDefault();
+  }
+});
+document.addEventListener("keydown", (event) => {
+  const gallery = event.target.closest && event.target.closest("[data-gallery]");
+  if (!gallery || (event.key !== "ArrowLeft" && event.key !== "ArrowRight")) return;
+  const rel = event.key === "ArrowLeft" ? "prev" : "next";
+  const arrow = gallery.querySelector(`[data-gallery-main] a[rel="${rel}"]`);
+  if (arrow && galleryShow(gallery, arrow.dataset.galleryTo, rel)) event.preventDefault();
+});

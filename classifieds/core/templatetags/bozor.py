@@ -11,11 +11,13 @@ from decimal import Decimal
 from django import template
 from django.core.cache import caches
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import numberformat, timezone
 from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from classifieds.core.phones import format_phone
@@ -32,36 +34,70 @@ def jsonld(value: dict) -> SafeString:
     return mark_safe(json.dumps(value, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
 
 
-def _group(number: Decimal | int, separator: str) -> str:
-    integer = int(number)
-    text = f"{integer:,}".replace(",", separator)
-    fraction = Decimal(number) - integer
-    if fraction:
-        text += f".{str(fraction.quantize(Decimal('0.01')))[2:]}"
-    return text
+# Currency signs after the amount, as CLDR writes money in ru and uz ("6 500 000 сум", "9 000 $").
+CURRENCY_SIGNS = {"UZS": lambda: _("sum"), "USD": lambda: "$"}
+# A price's period after the money ("5 000 000 сум/мес."); a one-off price has none.
+PERIOD_SUFFIXES = {
+    "month": lambda: pgettext("price period", "/month"),
+    "day": lambda: pgettext("price period", "/day"),
+    "hour": lambda: pgettext("price period", "/hour"),
+}
+
+
+def format_number(amount: Decimal | int) -> str:
+    """``6500000`` -> ``6 500 000``, ``9000.5`` -> ``9 000,50``: groups and decimal mark of the active language.
+
+    Django's locale formats (the same as CLDR's for ru and uz): a no-break space
+    between groups, a comma before the decimals, which are shown only when there are any.
+    """
+    value = Decimal(amount)
+    places = 0 if value == value.to_integral_value() else 2
+    return numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=places,
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
 
 
 def format_money(amount: Decimal | int | None, currency: str) -> str:
-    """``1 250 000 сум`` for UZS (thin groups, as Uzbeks write it), ``$1,250`` for USD."""
+    """Money as the active language writes it: ``6 500 000 сум``, ``9 000 $`` (ru); ``6 500 000 so‘m`` (uz).
+
+    The one money formatter of the site (cards, detail pages, filters, chips, mails,
+    the promote page); JSON-LD keeps machine numbers. The sign follows the amount
+    after a no-break space, so a price never wraps between them.
+    """
     if amount is None:
         return ""
-    if currency == "USD":
-        return f"${_group(amount, ',')}"
-    return f"{_group(amount, ' ')} {_('sum')}"
+    sign = CURRENCY_SIGNS.get(currency, lambda: currency)()
+    return f"{format_number(amount)}\u00a0{sign}"
 
 
 @register.filter
-def price(listing) -> str:
-    """The price line of a listing card or page."""
+def price(listing, wrap: str = "") -> str:
+    """The price line of a listing card or page, with its period ("5 000 000 сум/мес.").
+
+    ``{{ listing|price:"wrap" }}``: HTML that may break before the period, for narrow cards
+    (the amount and its sign never part).
+    """
     if listing.price_type == "free":
         return _("Free")
     if listing.price_type == "exchange":
         return _("Exchange")
-    return format_money(listing.price, listing.currency)
+    text = format_money(listing.price, listing.currency)
+    period = PERIOD_SUFFIXES.get(getattr(listing, "price_period", ""))
+    if not (text and period):
+        return text
+    if wrap:
+        return format_html("{}<wbr>{}", text, period())
+    return f"{text}{period()}"
 
 
 @register.filter
 def money(amount, currency: str = "UZS") -> str:
+    """``{{ amount|money }}`` (sum), ``{{ amount|money:"USD" }}``: see ``format_money``."""
     return format_money(amount, currency)
 
 

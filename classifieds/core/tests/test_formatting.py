@@ -1,28 +1,68 @@
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone, translation
 
 from classifieds.core.phones import format_phone, mask_phone
-from classifieds.core.templatetags.bozor import format_money, jsonld, listing_date
+from classifieds.core.templatetags.bozor import format_money, jsonld, listing_date, price
 from classifieds.core.text import slugify_any, transliterate
+
+NBSP = "\u00a0"  # Django's (and CLDR's) group separator for ru and uz, and the space before the sign
 
 
 class TestMoney:
-    def test_it_groups_sum_with_spaces(self):
+    def test_it_groups_sum_with_no_break_spaces(self):
         with translation.override("ru"):
-            assert format_money(Decimal("1250000"), "UZS") == "1 250 000 сум"
+            assert format_money(Decimal("1250000"), "UZS") == f"1{NBSP}250{NBSP}000{NBSP}сум"
 
     def test_it_says_som_in_uzbek(self):
         with translation.override("uz"):
-            assert format_money(Decimal("1250000"), "UZS") == "1 250 000 so‘m"
+            assert format_money(Decimal("1250000"), "UZS") == f"1{NBSP}250{NBSP}000{NBSP}so‘m"
 
-    def test_it_writes_dollars_with_commas(self):
-        assert format_money(Decimal("1250"), "USD") == "$1,250"
+    @pytest.mark.parametrize("language", ["ru", "uz"])
+    def test_dollars_are_written_like_sums_not_english_style(self, language):
+        with translation.override(language):
+            assert format_money(Decimal("9000"), "USD") == f"9{NBSP}000{NBSP}$"
+            assert format_money(Decimal("6500000"), "UZS").startswith(f"6{NBSP}500{NBSP}000{NBSP}")
 
-    def test_it_keeps_cents(self):
-        assert format_money(Decimal("99.5"), "USD") == "$99.50"
+    def test_it_keeps_cents_after_a_decimal_comma(self):
+        with translation.override("ru"):
+            assert format_money(Decimal("99.5"), "USD") == f"99,50{NBSP}$"
+            assert format_money(Decimal("1250.00"), "USD") == f"1{NBSP}250{NBSP}$"
+
+    def test_nothing_is_nothing(self):
+        assert format_money(None, "USD") == ""
+
+
+class TestPricePeriod:
+    @pytest.mark.parametrize(
+        ("language", "period", "suffix"),
+        [
+            ("ru", "month", "/мес."),
+            ("ru", "day", "/сутки"),
+            ("ru", "hour", "/час"),
+            ("uz", "month", "/oy"),
+            ("uz", "day", "/kun"),
+            ("uz", "hour", "/soat"),
+            ("ru", "once", ""),
+        ],
+    )
+    def test_a_price_says_what_it_is_per(self, language, period, suffix):
+        listing = SimpleNamespace(price_type="amount", price=Decimal("5000000"), currency="UZS", price_period=period)
+        with translation.override(language):
+            assert price(listing) == format_money(Decimal("5000000"), "UZS") + suffix
+
+    def test_a_narrow_card_may_break_before_the_period_never_inside_the_amount(self):
+        listing = SimpleNamespace(price_type="amount", price=Decimal("3400000"), currency="UZS", price_period="month")
+        with translation.override("uz"):
+            assert price(listing, "wrap") == f"3{NBSP}400{NBSP}000{NBSP}so‘m<wbr>/oy"
+
+    def test_free_and_exchange_have_no_period(self):
+        listing = SimpleNamespace(price_type="free", price=None, currency="UZS", price_period="month")
+        with translation.override("ru"):
+            assert price(listing) == "Бесплатно"
 
 
 class TestPhones:

@@ -101,6 +101,7 @@ class LeafInfo:
     choice_keys: tuple[str, ...]
     templates: tuple[tuple[Segment, ...], tuple[Segment, ...]] | None
     condition_key: str | None  # a "state" attribute that decides Listing.condition
+    price_periods: tuple[str, ...] = ("once",)  # what the category's prices are per, its default first
     by_key: dict[str, AttrSpec] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -236,6 +237,7 @@ def compile_catalog() -> Catalog:
                 choice_keys=tuple(s.key for s in specs if s.type == Attribute.Type.CHOICE),
                 templates=templates,
                 condition_key=next((s.key for s in specs if s.key in ("state", "condition") and s.is_choice), None),
+                price_periods=tuple(leaf.price_period_choices),
             )
         )
     locations, location_cum = _compile_locations()

@@ -622,6 +622,13 @@ class ListingFactory:
                 currency, amount = ("USD", amount / USD_RATE) if currency == "UZS" else ("UZS", amount * USD_RATE)
             price = f"{nice(amount)}.00"
             negotiable = "t" if rng.random() < kind.negotiable_share else "f"
+        # What the price is per: the category's default (rent per month, per day; a salary per month),
+        # per month where the seller offers something for rent in a category that also sells.
+        period = leaf.price_periods[0]
+        if ctx.raw("deal") == "rent" and "month" in leaf.price_periods:
+            period = "month"
+        elif kind.name == "house_rent" and "day" in leaf.price_periods and rng.random() < 0.15:
+            period = "day"
         condition = ""
         if leaf.condition_key and leaf.condition_key in ctx.values:
             condition = "new" if ctx.raw(leaf.condition_key) == "new" else "used"
@@ -688,7 +695,7 @@ class ListingFactory:
             f"{esc(description)}\t{'uz' if lang else 'ru'}\t{price_type}\t{price}\t{currency}\t{negotiable}\t"
             f"{condition}\t{status}\t\t{phone}\t{lat}\t{lon}\t{min(1.0, quality):.3f}\t{created.isoformat()}\t"
             f"{refreshed_s}\t{published}\t{refreshed_s}\t{expires.isoformat()}\t{views}\t{reveals}\t{favorites}"
-            f"{self.listing_suffix}\n"
+            f"\t{period}{self.listing_suffix}\n"
         )
         suffix = self.value_suffix
         for val in ctx.values.values():
@@ -700,7 +707,7 @@ LISTING_COLUMNS = (
     "id", "owner_id", "category_id", "location_id", "title", "slug", "description", "language", "price_type",
     "price", "currency", "negotiable", "condition", "status", "rejection_reason", "contact_phone", "lat", "lon",
     "quality_score", "created_at", "updated_at", "published_at", "refreshed_at", "expires_at", "views_count",
-    "phone_reveals_count", "favorites_count",
+    "phone_reveals_count", "favorites_count", "price_period",
 )  # fmt: skip
 VALUE_COLUMNS = ("listing_id", "attribute_id", "option_id", "value_text", "value_number", "value_bool")
 PHOTO_COLUMNS = ("listing_id", "image", "width", "height", "order", "checksum", "created_at")

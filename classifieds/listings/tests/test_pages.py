@@ -255,7 +255,7 @@ class TestListingDetail:
         assert response.status_code == 200
         html = response.content.decode()
         assert "Chevrolet Cobalt 2019" in html
-        assert "$12,500" in html
+        assert "12\u00a0500\u00a0$" in html
         assert "45000 км" in html
         assert listing.owner.display_name in html
         assert "+998 90 *** ** 67" in html

@@ -269,7 +269,7 @@ class TestSubmit:
     def test_the_review_shows_the_listing_as_buyers_will_see_it(self, signed_in, draft, catalog):
         self.ready(signed_in, draft, catalog)
         html = signed_in.get(f"{REVIEW}?draft={draft.pk}").content.decode()
-        assert "iPhone 15 128GB, как новый" in html and "9 500 000" in html and "iPhone 15" in html
+        assert "iPhone 15 128GB, как новый" in html and "9\u00a0500\u00a0000\u00a0сум" in html and "iPhone 15" in html
         assert "Юнусабад" in html
 
     def test_submitting_publishes_for_the_category_lifetime_and_notifies_search(self, signed_in, draft, catalog):

@@ -92,7 +92,7 @@ def test_a_seller_posts_a_listing_with_two_photos_and_sees_it(live_server, brows
     page.wait_for_url(f"{live_server.url}{listing.get_absolute_url()}")
     assert listing.status == Listing.Status.ACTIVE
     assert page.get_by_role("heading", name="iPhone 15 128 ГБ, как новый").is_visible()
-    assert page.locator(".listing-gallery img").count() == 2
+    assert page.locator(".photo-thumbs img").count() == 2  # and the first one shown large
     photos = list(listing.photos.order_by("order"))
     assert [(p.status, p.width, p.height) for p in photos] == [("ready", 600, 800), ("ready", 800, 600)]
     page.goto(f"{live_server.url}/u/listings/")

@@ -103,7 +103,9 @@ class TestParameters:
             "Toyota Camry 2021",
         ]
         html = response.content.decode()
-        assert "60 000 000 сум" in html and "$12,500" in html and "$35,000" in html
+        # Money per language: "12 500 $" like "60 000 000 сум", never English-style "$12,500".
+        assert "60\u00a0000\u00a0000\u00a0сум" in html and "12\u00a0500\u00a0$" in html and "35\u00a0000\u00a0$" in html
+        assert "$12,500" not in html
         assert titles(client.get("/c/c-cars/?sort=price_desc"))[0] == "Toyota Camry 2021"
 
     def test_photo_and_seller(self, client, corpus):

@@ -326,6 +326,23 @@ class TestSeedDemoOnTheShippedCatalog:
         flats = Listing.objects.filter(category__slug="prodazha-kvartir")
         assert all("м²" in flat.title or "m²" in flat.title for flat in flats)
 
+    def test_rent_is_priced_per_month_or_day_and_salaries_per_month(self, db):
+        call_command("load_catalog", stdout=StringIO())
+        _seed(400)
+
+        priced = Listing.objects.filter(price_type="amount")
+        periods = dict(priced.values_list("category__slug_ru", "price_period").distinct())
+        assert periods["arenda-kvartir"] == "month"
+        assert periods["posutochnaya-arenda-kvartir"] == "day"
+        assert set(priced.filter(category__slug_ru__startswith="rabota-").values_list("price_period", flat=True)) == {
+            "month"
+        }
+        assert set(priced.filter(category__slug_ru="prodazha-kvartir").values_list("price_period", flat=True)) == {
+            "once"
+        }
+        for listing in Listing.objects.select_related("category"):
+            assert listing.price_period in listing.category.price_period_choices
+
     def test_every_shipped_leaf_has_a_known_kind(self, db):
         call_command("load_catalog", stdout=StringIO())
 

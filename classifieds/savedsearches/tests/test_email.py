@@ -48,7 +48,7 @@ class TestDigestEmail:
         assert f"https://bozor.test{listing.get_absolute_url()}" in message.body
         assert f'href="https://bozor.test{listing.get_absolute_url()}"' in html
         assert re.search(r'<img src="https://bozor\.test/media/[^"]+"', html)
-        assert "150 000 000 сум" in message.body
+        assert "150\u00a0000\u00a0000\u00a0сум" in message.body
         assert message.extra_headers["List-Unsubscribe"] == f"<https://bozor.test{unsubscribe_url(message)}>"
         assert "https://bozor.test/c/cars/tashkent/?attrs.make=chevrolet" in message.body
 

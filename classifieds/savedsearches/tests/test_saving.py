@@ -55,13 +55,13 @@ class TestSaving:
 
     def test_its_title_is_generated_from_the_query(self, client, catalog, user):
         save(client)
-        assert SavedSearch.objects.get().title == "Транспорт › Легковые › Chevrolet, Ташкент, до $10,000"
+        assert SavedSearch.objects.get().title == "Транспорт › Легковые › Chevrolet, Ташкент, до 10\u00a0000\u00a0$"
 
     def test_the_title_is_in_the_language_of_the_page(self, client, catalog, user):
         save(client, "/uz/c/cars/tashkent/?attrs.make=chevrolet&price_max=10000&currency=USD")
         saved = SavedSearch.objects.get()
         assert saved.language == "uz"
-        assert saved.title == "Transport › Legkovie › Chevrolet, Tashkent, $10,000 gacha"
+        assert saved.title == "Transport › Legkovie › Chevrolet, Tashkent, 10\u00a0000\u00a0$ gacha"
 
     def test_a_page_that_is_not_a_search_is_refused(self, client, catalog, user):
         assert save(client, "/saved/").status_code == 404

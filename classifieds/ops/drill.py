@@ -177,6 +177,8 @@ def drill(
                 report["media"] = {key: media.get(key) for key in ("checked", "missing", "changed")}
                 if checked.returncode:
                     problems.append(f"media: {media or checked.stderr.strip()[-2000:]}")
+    except StepFailed as exc:  # a step's program failed: the report says which and why, the scratch goes
+        problems.append(str(exc))
     finally:
         if pgdata.exists():
             get_server(pgdata).cleanup()  # this process is the last user: the scratch server stops

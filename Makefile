@@ -7,6 +7,7 @@ PORT ?= 8000
 # Absolute links (canonical, hreflang, sitemaps, emails) point at the port make run serves, unless set.
 BASE_URL ?= http://127.0.0.1:$(PORT)
 SEED_LISTINGS ?= 3000
+DRILL_LISTINGS ?= 300
 
 # A Python >= 3.12: python3.13/python3.12/python3 on PATH if they run, else pyenv's newest 3.12+.
 define FIND_PYTHON
@@ -69,3 +70,15 @@ lint: install
 messages: install
 	$(PY) manage.py makemessages -l ru -l uz --no-location --no-wrap --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# --- Operations (issue 17): CI runs `make ci` = the tests, the dependency audit and the restore drill ---
+.PHONY: audit
+audit: install
+	$(PY) deploy/audit.py requirements.txt requirements-dev.txt
+
+.PHONY: drill
+drill: install
+	$(PY) -m classifieds.ops.drill --demo $(DRILL_LISTINGS) --report var/drill-report.json
+
+.PHONY: ci
+ci: test audit drill

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
 
 
@@ -48,3 +51,58 @@ def _isolated_media(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     yield
+
+
+# --- Redis variants (issue 17): the cache, rate limits and queue also run against a real Redis ----------------
+# TEST_REDIS_URL names a database the tests may write to (keys get a per-test prefix and are deleted after).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis, answering; under CI=true an unreachable one fails the test instead of skipping it."""
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        message = f"Redis at {TEST_REDIS_URL} is unreachable ({exc}); start it with: redis-server --daemonize yes"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (.ci/run starts it: CI must run the Redis variants)")
+        pytest.skip(message)
+    return TEST_REDIS_URL
+
+
+@pytest.fixture(params=["database", "redis"])
+def cache_backend(request, settings):
+    """Run the test once on the embedded default cache (DatabaseCache) and once on RedisCache, as in production."""
+    if request.param == "database":
+        yield "database"
+        return
+    import redis
+
+    url = request.getfixturevalue("redis_url")
+    prefix = f"test-{uuid.uuid4().hex}"  # Redis does not roll back with the test: a fresh key space each time
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix},
+    }
+    yield "redis"
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def test_database_url(django_db_setup, django_db_blocker) -> str:
+    """The test database as a DATABASE_URL, for programs a test starts (pg_dump, manage.py, workers)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        params = connection.get_connection_params()
+    host = quote(str(params.get("host") or "localhost"), safe="")
+    password = f":{quote(str(params['password']), safe='')}" if params.get("password") else ""
+    return f"postgres://{quote(str(params.get('user') or 'postgres'), safe='')}{password}@{host}:{params.get('port') or 5432}/{params['dbname']}"

@@ -12,7 +12,8 @@ from classifieds.accounts.tests.factories import UserFactory
 
 from .conftest import HTMX, OTP, last_code
 
-pytestmark = pytest.mark.django_db
+# Each test runs on the database cache and on Redis (root conftest.py: cache_backend).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_backend")]
 
 
 def send(run_on_commit, client, phone="+998901112233", ip="203.0.113.7", **extra):

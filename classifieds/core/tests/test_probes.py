@@ -22,6 +22,7 @@ class TestHealthz:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("cache_backend")  # the database cache and Redis
 class TestReadiness:
     def test_it_is_ready_when_every_dependency_answers(self, client):
         response = client.get("/readiness")
@@ -43,6 +44,7 @@ def queued_for_a_worker():
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("queued_for_a_worker")
+@pytest.mark.usefixtures("cache_backend")  # the database cache and Redis
 class TestReadinessSeesTheWorker:
     def test_a_fresh_heartbeat_is_ready(self, client):
         heartbeat_record()
@@ -80,6 +82,7 @@ class TestReadinessSeesTheWorker:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("cache_backend")  # the database cache and Redis
 class TestHeartbeatTask:
     def test_the_periodic_task_writes_the_heartbeat(self):
         from classifieds.core.tasks import worker_heartbeat_task

@@ -15,7 +15,8 @@ from classifieds.listings.models import Listing
 
 from .factories import ListingFactory
 
-pytestmark = pytest.mark.django_db
+# Each test runs on the database cache and on Redis (root conftest.py: cache_backend).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_backend")]
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "phone"}
 LIMITS = {

@@ -1,0 +1,90 @@
+"""deploy/audit.py's fallback when pip-audit cannot reach PyPI's per-release feed (PyPI faked at HTTP)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+from django.conf import settings
+
+SCRIPT = Path(settings.BASE_DIR) / "deploy" / "audit.py"
+spec = importlib.util.spec_from_file_location("bozor_audit", SCRIPT)
+audit = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(audit)
+
+ADVISORY = {
+    "id": "PYSEC-2099-1",
+    "aliases": ["CVE-2099-0001"],
+    "fixed_in": ["2.0.1"],
+    "withdrawn": None,
+}
+
+
+@pytest.fixture
+def pypi():
+    """PyPI at its HTTP boundary: only the project feeds a test registers answer."""
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def feed(pypi, name: str, latest: str, vulnerabilities: list[dict] | None = None) -> None:
+    pypi.get(
+        f"https://pypi.org/pypi/{name}/json",
+        json={"info": {"name": name, "version": latest}, "vulnerabilities": vulnerabilities or []},
+    )
+
+
+class TestReadPins:
+    def test_it_follows_includes_and_normalizes_names(self, tmp_path):
+        (tmp_path / "base.txt").write_text("Django==6.1.3\ntyping_extensions==4.16.0\n")
+        (tmp_path / "dev.txt").write_text("-r base.txt\n# a comment\nmoto[server]==5.2.5\npip-audit==2.10.1\n")
+        assert audit.read_pins([tmp_path / "dev.txt"]) == {
+            "django": "6.1.3",
+            "typing-extensions": "4.16.0",
+            "moto": "5.2.5",
+            "pip-audit": "2.10.1",
+        }
+
+    def test_the_project_lists_of_held_back_pins_are_pins_of_its_requirements(self):
+        pins = audit.read_pins([Path(settings.BASE_DIR) / "requirements-dev.txt"])
+        listed = audit.read_unaudited()
+        assert listed and all(pins.get(name) == version for name, version in listed.items())
+
+
+class TestFallback:
+    def test_a_pin_at_its_latest_release_without_advisories_passes(self, pypi, capsys):
+        feed(pypi, "django", "6.1.3")
+        assert audit.fallback({"django": "6.1.3"}, {}) == 0
+        assert "1 of 1 pins audited" in capsys.readouterr().out
+
+    def test_an_advisory_on_the_pinned_release_fails(self, pypi, capsys):
+        feed(pypi, "somelib", "2.0.0", [ADVISORY])
+        assert audit.fallback({"somelib": "2.0.0"}, {}) == 1
+        assert "VULNERABLE somelib==2.0.0: PYSEC-2099-1" in capsys.readouterr().out
+
+    def test_a_withdrawn_advisory_does_not(self, pypi):
+        feed(pypi, "somelib", "2.0.0", [{**ADVISORY, "withdrawn": "2099-02-01T00:00:00Z"}])
+        assert audit.fallback({"somelib": "2.0.0"}, {}) == 0
+
+    def test_a_pin_behind_its_latest_release_cannot_be_audited_and_fails(self, pypi, capsys):
+        feed(pypi, "somelib", "3.0.0")
+        assert audit.fallback({"somelib": "2.0.0"}, {}) == 1
+        assert "NOT AUDITED somelib==2.0.0: latest is 3.0.0" in capsys.readouterr().out
+
+    def test_unless_it_is_listed_as_held_back(self, pypi, capsys):
+        feed(pypi, "somelib", "3.0.0")
+        assert audit.fallback({"somelib": "2.0.0"}, {"somelib": "2.0.0"}) == 0
+        assert "NOT AUDITED (listed" in capsys.readouterr().out
+
+    def test_a_listed_pin_that_became_auditable_fails_so_the_list_cannot_go_stale(self, pypi, capsys):
+        feed(pypi, "somelib", "2.0.0")
+        assert audit.fallback({"somelib": "2.0.0"}, {"somelib": "2.0.0"}) == 1
+        assert "STALE" in capsys.readouterr().out
+
+    def test_pypi_not_answering_is_an_error_not_a_pass(self, pypi):
+        pypi.get("https://pypi.org/pypi/somelib/json", status=503)
+        with pytest.raises(requests.HTTPError):
+            audit.fallback({"somelib": "2.0.0"}, {})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 
 import pytest
 
@@ -12,6 +13,7 @@ from classifieds.accounts.tests import fake_eskiz
 from . import fakes, servers
 
 VARIANTS = ["make-run", "production"]
+BUILD_TIMEOUT = 2 * servers.START_TIMEOUT + 4 * servers.COMMAND_TIMEOUT  # set-up commands, start, readiness
 
 
 @pytest.fixture(scope="module")
@@ -41,26 +43,48 @@ def fake_smtp():
     server.server_close()
 
 
+def _wanted(session, variant: str) -> bool:
+    return any(
+        getattr(item, "callspec", None) and item.callspec.params.get("site") == variant for item in session.items
+    )
+
+
+@pytest.fixture(scope="module")
+def _production_build(request, fake_sms, fake_payme, fake_smtp):
+    """The production site, built in the background from the start (while make run's journeys run)."""
+    if not _wanted(request.session, "production"):
+        yield None
+        return
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="production-site")
+    build = executor.submit(
+        servers.production_site,
+        sms_api_url=fake_sms.url,
+        smtp_url=fake_smtp.url,
+        payme_checkout_url=fake_payme.url,
+        payme_key=fakes.KEY,
+        payme_merchant_id=fakes.MERCHANT_ID,
+    )
+    yield build
+    # Stopped even when no production journey got to use it (a failed build cleaned up after itself,
+    # and the `site` fixture reported why).
+    with suppress(Exception):
+        build.result(timeout=BUILD_TIMEOUT).close()
+    executor.shutdown()
+
+
 @pytest.fixture(scope="module", params=VARIANTS)
-def site(request, fake_sms, fake_payme, fake_smtp) -> Iterator[servers.Site]:
+def site(request, _production_build, fake_sms, fake_payme) -> Iterator[servers.Site]:
     """One running site per settings variant, started once for the module and stopped even on failure."""
     if request.param == "make-run":
         started = servers.make_run_site()
     else:
-        started = servers.production_site(
-            sms_api_url=fake_sms.url,
-            smtp_url=fake_smtp.url,
-            payme_checkout_url=fake_payme.url,
-            payme_key=fakes.KEY,
-            payme_merchant_id=fakes.MERCHANT_ID,
-        )
+        started = _production_build.result(timeout=BUILD_TIMEOUT)
     started.fake_sms = fake_sms
     started.fake_payme = fake_payme
     try:
         yield started
     finally:
-        started.stop()
-        shutil.rmtree(started.var_dir, ignore_errors=True)
+        started.close()
 
 
 # Runs in every document before its own scripts (Playwright injects it outside the page's CSP).

@@ -101,6 +101,7 @@ class Site:
     fake_payme: object = None
     sessions: dict[str, dict] = field(default_factory=dict)
     story: dict[str, object] = field(default_factory=dict)
+    stopped: bool = False
 
     @property
     def url(self) -> str:
@@ -196,8 +197,16 @@ class Site:
             time.sleep(0.3)
         raise SiteError(f"{self.variant}: not ready after {timeout}s ({last})\n{self.log_tails()}")
 
+    def close(self) -> None:
+        """Stop the site and forget its var dir."""
+        self.stop()
+        shutil.rmtree(self.var_dir, ignore_errors=True)
+
     def stop(self) -> None:
         """SIGTERM to every process group, SIGKILL to what is left after 20 s, then stop the database."""
+        if self.stopped:
+            return
+        self.stopped = True
         for process in self.processes.values():
             _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + 20
@@ -288,26 +297,55 @@ def database_held_up(var_dir: Path):
             holder.wait(timeout=10)
 
 
+def _bring_up(site: Site, setup, processes: dict[str, str]) -> Site:
+    """Run ``setup``, start ``processes`` and wait until the site is ready; on any failure, clean up."""
+    try:
+        with database_held_up(site.var_dir):
+            setup()
+            # Reads settings only: it runs while the servers start.
+            deploy_check = subprocess.Popen(
+                [PYTHON, "manage.py", "check", "--deploy"],
+                cwd=ROOT,
+                env=site.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for name, command in processes.items():
+                site.spawn(name, command)
+            site.wait_until_ready()
+        try:
+            stdout, stderr = deploy_check.communicate(timeout=COMMAND_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            deploy_check.kill()
+            raise SiteError(f"{site.variant}: check --deploy took over {COMMAND_TIMEOUT}s") from exc
+        site.deploy_check = subprocess.CompletedProcess(deploy_check.args, deploy_check.returncode, stdout, stderr)
+    except BaseException:
+        site.close()
+        raise
+    return site
+
+
 def make_run_site() -> Site:
     """``make run``: ``make setup``'s commands, then the web server and the worker, DEBUG and the toolbar on."""
     port = free_port()
     var_dir = _new_var_dir("make-run")
     site = Site("make-run", port, _environment(var_dir, port, {"DJANGO_DEBUG": "1"}), var_dir)
-    try:
-        with database_held_up(var_dir):
-            site.manage("migrate", "--noinput")
-            site.manage("createcachetable")
-            site.manage("load_catalog")
-            site.manage("seed_demo", "--listings", SEED_LISTINGS, "--if-empty")
-            site.deploy_check = site.shell(f"{PYTHON} manage.py check --deploy", check=False)
-            site.spawn("worker", f"{PYTHON} manage.py run_huey --quiet")
-            site.spawn("web", f"{PYTHON} manage.py runserver 127.0.0.1:{port}")
-            site.wait_until_ready()
-    except BaseException:
-        site.stop()
-        shutil.rmtree(var_dir, ignore_errors=True)
-        raise
-    return site
+
+    def setup() -> None:
+        site.manage("migrate", "--noinput")
+        site.manage("createcachetable")
+        site.manage("load_catalog")
+        site.manage("seed_demo", "--listings", SEED_LISTINGS, "--if-empty")
+
+    return _bring_up(
+        site,
+        setup,
+        {
+            "worker": f"{PYTHON} manage.py run_huey --quiet",
+            "web": f"{PYTHON} manage.py runserver 127.0.0.1:{port}",
+        },
+    )
 
 
 HTTPS_ONLY_WARNINGS = {
@@ -340,18 +378,19 @@ def production_site(
         "WEB_CONCURRENCY": "2",
     }
     site = Site("production", port, _environment(var_dir, port, settings), var_dir)
-    processes = procfile()
-    try:
-        with database_held_up(var_dir):
-            site.shell(processes["release"])
-            site.manage("seed_demo", "--listings", SEED_LISTINGS, "--if-empty")
-            site.manage("collectstatic", "--noinput")
-            site.deploy_check = site.shell(f"{PYTHON} manage.py check --deploy", check=False)
-            site.spawn("worker", processes["worker"])
-            site.spawn("web", processes["web"].replace("0.0.0.0", "127.0.0.1"))  # noqa: S104  (nothing else may reach it)
-            site.wait_until_ready()
-    except BaseException:
-        site.stop()
-        shutil.rmtree(var_dir, ignore_errors=True)
-        raise
-    return site
+    procfile_lines = procfile()
+
+    def setup() -> None:
+        site.shell(procfile_lines["release"])
+        site.manage("seed_demo", "--listings", SEED_LISTINGS, "--if-empty")
+        site.manage("collectstatic", "--noinput")
+
+    return _bring_up(
+        site,
+        setup,
+        {
+            "worker": procfile_lines["worker"],
+            # Bound to 127.0.0.1 only: nothing else on the machine may reach it.
+            "web": procfile_lines["web"].replace("0.0.0.0", "127.0.0.1"),  # noqa: S104
+        },
+    )

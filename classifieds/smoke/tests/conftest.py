@@ -87,6 +87,16 @@ def site(request, _production_build, fake_sms, fake_payme) -> Iterator[servers.S
         started.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed journey shows the end of its site's server logs (web and worker) next to the assertion."""
+    report = yield
+    site = getattr(item, "funcargs", {}).get("site")
+    if report.failed and isinstance(site, servers.Site):
+        report.sections.append((f"{site.variant} server logs", site.log_tails()))
+    return report
+
+
 # Runs in every document before its own scripts (Playwright injects it outside the page's CSP).
 _REPORT_CSP_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", (event) => {

@@ -357,6 +357,8 @@ def test_a_buyer_favorites_a_listing_and_saves_the_search_from_a_results_page(si
         page.goto(f"{site.url}/search/?q=iphone")
         frequency, named = "daily", "iphone"
     srp = page.url
+    if site.debug and javascript:
+        open_toolbar_panels(page, ("SQLPanel", "TemplatesPanel"))  # a page of 40 cards and their photos
     first = page.locator("#results .cards .card").first
     expect(first).to_be_visible()
     title = first.locator(".card-title").inner_text()

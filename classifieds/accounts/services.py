@@ -164,7 +164,7 @@ def user_soft_delete(*, user: User, actor: User | None = None) -> int:
     """
     from classifieds.listings import lifecycle
     from classifieds.listings.models import Listing
-    from classifieds.search.services import search_listings_changed
+    from classifieds.listings.services import listings_changed
 
     user = User.objects.select_for_update().get(pk=user.pk)
     # Set-based, but through the listing lifecycle: every state "delete" may leave, to where it leads.
@@ -174,7 +174,7 @@ def user_soft_delete(*, user: User, actor: User | None = None) -> int:
         status=lifecycle.bulk_target(lifecycle.Action.DELETE), updated_at=timezone.now()
     )
     # The search index follows through the outbox, after commit.
-    search_listings_changed(listing_ids=to_hide, actor=actor or user, reason="account deleted")
+    listings_changed(listing_ids=to_hide, actor=actor or user, reason="account deleted")
     # The contact number on listings is the same personal data as the account's phone.
     Listing.objects.filter(owner=user).exclude(contact_phone="").update(contact_phone="")
     EmailAddress.objects.filter(user=user).delete()

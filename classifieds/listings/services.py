@@ -16,10 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from classifieds.audit.models import Event
-from classifieds.audit.services import event_record
+from classifieds.audit.services import event_record, events_record, outbox_publish
 from classifieds.core.text import plain_decimal
-from classifieds.search.services import search_listings_changed
 from classifieds.taxonomy.models import Category
 from classifieds.taxonomy.schema import CleanedValue, validate_attribute_values
 
@@ -33,6 +31,30 @@ logger = logging.getLogger(__name__)
 CBU_RATES_URL = "https://cbu.uz/ru/arkhiv-kursov-valyut/json/"
 # A rate outside this band is a broken answer, not a devaluation.
 SANE_RATES = {Currency.USD: (Decimal(1000), Decimal(100000))}
+
+# Outbox topics other apps consume (``audit.services.outbox_consumer_register``): search keeps its
+# index in step with them. The reindex topic keeps its historical name (stored rows, migration 0006).
+LISTINGS_CHANGED = "search.reindex"
+LISTINGS_REPRICED = "listings.repriced"
+LISTING_SUBJECT = "listings.listing"
+
+
+def listings_changed(*, listing_ids, actor=None, reason: str = "") -> list[int]:
+    """Buyers may find these listings differently now: record it in the outbox (the index follows after commit).
+
+    Every app that changes what a listing shows in search (photos, promotions, an account
+    deletion) says so through here, inside its transaction. Returns the event ids.
+    """
+    ids = sorted({int(pk) for pk in listing_ids})
+    if not ids:
+        return []
+    return outbox_publish(
+        topic=LISTINGS_CHANGED,
+        subject_type=LISTING_SUBJECT,
+        subject_ids=ids,
+        actor=actor,
+        payload={"reason": reason} if reason else {},
+    )
 
 
 @transaction.atomic
@@ -60,7 +82,7 @@ def listing_set_attributes(
     ]
     created = ListingAttributeValue.objects.bulk_create(rows)
     if listing.status != Listing.Status.DRAFT:  # buyers never find a draft
-        search_listings_changed(listing_ids=[listing.pk], reason="attributes")
+        listings_changed(listing_ids=[listing.pk], reason="attributes")
     return created
 
 
@@ -104,15 +126,13 @@ def listings_reprice(*, currency: str) -> int:
             [currency],
         )
         count = cursor.rowcount
-
-    def reindex() -> None:
-        from classifieds.search.backends import get_search_backend
-
-        backend = get_search_backend()
-        backend.reprice(currency)
-        backend.invalidate_summaries()
-
-    transaction.on_commit(reindex)
+    # The search backend re-prices its copy after commit (it consumes this topic).
+    outbox_publish(
+        topic=LISTINGS_REPRICED,
+        subject_type="listings.exchangerate",
+        subject_ids=[currency],
+        payload={"currency": currency},
+    )
     return count
 
 
@@ -368,7 +388,7 @@ def listing_submit(*, listing: Listing, actor, now: datetime | None = None) -> L
     locked.save()
     _drop_failed_photos(locked)
     event_record(topic="listing.submitted", subject=locked, actor=actor, payload={"status": locked.status})
-    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason="submitted")
+    listings_changed(listing_ids=[locked.pk], actor=actor, reason="submitted")
     return locked
 
 
@@ -401,7 +421,7 @@ def _moved(locked: Listing, previous: str, *, actor, topic: str, reason: str = "
     if reason:
         payload["reason"] = reason
     event_record(topic=topic, subject=locked, actor=actor, payload=payload)
-    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason=topic)
+    listings_changed(listing_ids=[locked.pk], actor=actor, reason=topic)
     return locked
 
 
@@ -423,7 +443,7 @@ def listing_edit(
         locked.rejection_reason = ""
     locked.save()
     event_record(topic="listing.edited", subject=locked, actor=actor, payload={"from": previous, "status": target})
-    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason="edited")
+    listings_changed(listing_ids=[locked.pk], actor=actor, reason="edited")
     return locked
 
 
@@ -527,14 +547,11 @@ def listings_expire_due(*, now: datetime | None = None, batch: int = 1000) -> in
                 return moved
             target = lifecycle.bulk_target(Action.EXPIRE)
             Listing.objects.filter(pk__in=ids).update(status=target)
-            Event.objects.bulk_create(
-                Event(
-                    topic="listing.expired",
-                    subject_type=Listing._meta.label_lower,
-                    subject_id=str(pk),
-                    payload={"from": Listing.Status.ACTIVE, "to": target},  # sources(EXPIRE) is {active}
-                )
-                for pk in ids
+            events_record(
+                topic="listing.expired",
+                subject_type=LISTING_SUBJECT,
+                subject_ids=ids,
+                payload={"from": Listing.Status.ACTIVE, "to": target},  # sources(EXPIRE) is {active}
             )
-            search_listings_changed(listing_ids=ids, reason="listing.expired")
+            listings_changed(listing_ids=ids, reason="listing.expired")
             moved += len(ids)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
 from classifieds.listings.models import Listing
-from classifieds.search.services import search_listings_changed
+from classifieds.listings.services import listings_changed
 
 from .models import ListingPhoto
 from .processing import ImageRejected, inspect_image, reencode, sha256_of
@@ -43,7 +43,7 @@ def _listing_changed(listing: Listing, actor=None) -> None:
     """Cards and the index show the cover and the photo count: both follow the change."""
     Listing.objects.filter(pk=listing.pk).update(updated_at=timezone.now())
     if listing.status != Listing.Status.DRAFT:
-        search_listings_changed(listing_ids=[listing.pk], actor=actor, reason="photos")
+        listings_changed(listing_ids=[listing.pk], actor=actor, reason="photos")
 
 
 def direct_upload_enabled() -> bool:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
 from classifieds.listings.models import Listing
-from classifieds.search.services import search_listings_changed
+from classifieds.listings.services import listings_changed
 
 from .models import Promotion, PromotionPrice, PromotionType
 
@@ -35,7 +35,7 @@ def promotion_quote(*, listing: Listing, code: str) -> PromotionPrice:
 
 
 def _reindex(listing_id: int, reason: str) -> None:
-    search_listings_changed(listing_ids=[listing_id], reason=reason)
+    listings_changed(listing_ids=[listing_id], reason=reason)
 
 
 @transaction.atomic
@@ -120,5 +120,5 @@ def promotion_expire_due(*, now: datetime | None = None) -> int:
             payload={"listing": promotion.listing_id, "type": promotion.type},
         )
     if due:
-        search_listings_changed(listing_ids=[p.listing_id for p in due], reason="promotion")
+        listings_changed(listing_ids=[p.listing_id for p in due], reason="promotion")
     return len(due)

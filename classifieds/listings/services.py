@@ -526,6 +526,24 @@ def listing_reject(*, listing: Listing, actor, reason: str, now: datetime | None
     return _moved(locked, previous, actor=actor, topic="listing.rejected", reason=reason)
 
 
+@transaction.atomic
+def listings_withdraw_for_deleted_owner(*, user, actor) -> dict[str, int]:
+    """An account is being deleted: hide its listings and drop their contact number (its personal data).
+
+    Set-based, but through the lifecycle: every state "delete" may leave, to where it leads;
+    the search index follows through the outbox. Registered as an account deletion step.
+    """
+    deletable = lifecycle.sources(Action.DELETE)
+    to_hide = list(Listing.objects.filter(owner=user, status__in=deletable).values_list("pk", flat=True))
+    hidden = Listing.objects.filter(pk__in=to_hide).update(
+        status=lifecycle.bulk_target(Action.DELETE), updated_at=timezone.now()
+    )
+    listings_changed(listing_ids=to_hide, actor=actor, reason="account deleted")
+    # The contact number on listings is the same personal data as the account's phone.
+    Listing.objects.filter(owner=user).exclude(contact_phone="").update(contact_phone="")
+    return {"listings_hidden": hidden}
+
+
 def listings_expire_due(*, now: datetime | None = None, batch: int = 1000) -> int:
     """Move active listings past ``expires_at`` to ``expired`` in batches; returns how many moved.
 

@@ -52,7 +52,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from classifieds.media.processing import reencode
+    from classifieds.imaging.processing import reencode
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)

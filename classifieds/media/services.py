@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
+from classifieds.imaging.processing import ImageRejected, inspect_image, reencode, sha256_of
 from classifieds.listings.models import Listing
 from classifieds.listings.services import listings_changed
 
 from .models import ListingPhoto
-from .processing import ImageRejected, inspect_image, reencode, sha256_of
 
 logger = logging.getLogger(__name__)
 

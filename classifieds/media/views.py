@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from classifieds.accounts.decorators import login_required
-from classifieds.listings.posting_views import load_own_listing
+from classifieds.imaging.processing import MAX_BYTES
+from classifieds.listings.loaders import load_own_listing
 
 from . import services
-from .processing import MAX_BYTES
 
 PRESIGN_SECONDS = 600
 CONTENT_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"}

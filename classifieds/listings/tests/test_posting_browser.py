@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from classifieds.accounts.tests.factories import UserFactory
+from classifieds.imaging.tests.images import jpeg_bytes
 from classifieds.listings.models import Listing
-from classifieds.media.tests.images import jpeg_bytes
 from classifieds.taxonomy.models import Attribute
 from classifieds.taxonomy.tests.factories import (
     AttributeFactory,

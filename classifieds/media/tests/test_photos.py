@@ -10,13 +10,12 @@ from PIL import Image
 
 from classifieds.accounts.tests.factories import UserFactory
 from classifieds.audit.models import Event
+from classifieds.imaging.processing import MAX_BYTES
+from classifieds.imaging.tests.images import GPS_IFD, bomb_png, heic_bytes, jpeg_bytes, png_bytes, upload
 from classifieds.listings import services
 from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
 from classifieds.media.models import ListingPhoto
-from classifieds.media.processing import MAX_BYTES
 from classifieds.taxonomy.tests.factories import CategoryFactory
-
-from .images import GPS_IFD, bomb_png, heic_bytes, jpeg_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -13,12 +13,12 @@ import pytest
 from PIL import Image
 
 from classifieds.accounts.tests.factories import UserFactory
+from classifieds.imaging.tests.images import GPS_IFD, jpeg_bytes, upload
 from classifieds.listings import services as listing_services
 from classifieds.media.models import ListingPhoto
 from classifieds.taxonomy.tests.factories import CategoryFactory
 
 from .conftest import BUCKET, objects
-from .images import GPS_IFD, jpeg_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

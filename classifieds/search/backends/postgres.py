@@ -35,7 +35,6 @@ from django.db import connection, transaction
 
 from classifieds.listings.models import PRICE_UZS_SQL
 
-from .. import promotions
 from ..query import (
     BOOLEAN,
     CATEGORY,
@@ -347,6 +346,16 @@ class PostgresBackend(SearchBackend):
         )
         return sql, [*params, *([limit] if limit is not None else [])]
 
+    def filter_ids(self, query: ListingQuery, listing_ids: Sequence[int]) -> set[int]:
+        """Which of ``listing_ids`` the query finds: its WHERE conditions over just those rows."""
+        if not listing_ids:
+            return set()
+        where, params = self._where(query)
+        sql = f"SELECT l.id FROM {LISTINGS} l WHERE {where} AND l.id = ANY(%s)"  # noqa: S608  (our own SQL)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, list(listing_ids)])
+            return {row[0] for row in cursor.fetchall()}
+
     def _where(self, query: ListingQuery, *, skip: str = "", text_first: bool = False) -> tuple[str, list[Any]]:
         """WHERE conditions (on alias ``l``) of ``query``, without group ``skip``.
 
@@ -403,7 +412,7 @@ class PostgresBackend(SearchBackend):
         return " AND ".join(clauses), params
 
     def _rank(self, query: ListingQuery) -> tuple[str, list[Any]]:
-        """Relevance: text rank × freshness decay × quality score × promotion boost."""
+        """Relevance: text rank × freshness decay × quality score."""
         params: list[Any] = []
         text = "1.0"
         if query.q:
@@ -413,7 +422,7 @@ class PostgresBackend(SearchBackend):
             text = f"(0.05 + ts_rank(l.search_vector, {tsquery}) + ts_rank(l.search_vector, {exact}))"
             params = [*params, *exact_params]
         freshness = f"exp(-extract(epoch FROM now() - l.refreshed_at) / {86400 * self.freshness_days:.0f})"
-        return f"{text} * {freshness} * greatest(l.quality_score, 0.01) * ({promotions.boost_sql()})", params
+        return f"{text} * {freshness} * greatest(l.quality_score, 0.01)", params
 
     def _live_summary(self, query: ListingQuery) -> Summary:
         """Total and facets in one statement, one pass over the *base* rows.

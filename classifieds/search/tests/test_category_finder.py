@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from classifieds.accounts.tests.factories import UserFactory
-from classifieds.listings.finder import find_leaf_categories
+from classifieds.search.finder import find_leaf_categories
 from classifieds.taxonomy.models import Category
 
 pytestmark = pytest.mark.django_db

@@ -74,8 +74,9 @@ SELECT w.leaf, sum(w.score) AS score
 FROM words w JOIN taxonomy_category c ON c.id = w.leaf
 GROUP BY w.leaf, c.path, c.slug
 HAVING sum(w.score) > 0
--- Ties follow the catalog's own order (ids differ between databases loaded in another order).
-ORDER BY sum(w.score) DESC, (SELECT array_agg(a."order" ORDER BY p.i) FROM unnest(c.path) WITH ORDINALITY p(id, i)
+-- Ties follow the catalog's own order (ids differ between databases loaded in another order). Scores are
+-- rounded first: float sums of equal terms added in another order (rows found by id) differ in the last bits.
+ORDER BY round(sum(w.score)::numeric, 9) DESC, (SELECT array_agg(a."order" ORDER BY p.i) FROM unnest(c.path) WITH ORDINALITY p(id, i)
                             JOIN taxonomy_category a ON a.id = p.id), c.slug
 LIMIT %(limit)s
 """

@@ -6,6 +6,7 @@ from django.contrib.sitemaps import Sitemap
 
 from classifieds.listings.models import Listing
 from classifieds.taxonomy.models import Category
+from classifieds.taxonomy.paths import srp_path
 
 
 class _Base(Sitemap):
@@ -28,6 +29,9 @@ class CategorySitemap(_Base):
 
     def items(self):
         return Category.objects.order_by("path")
+
+    def location(self, category: Category) -> str:
+        return srp_path(category)
 
 
 class ListingSitemap(_Base):

@@ -6,8 +6,10 @@ import pytest
 from django.utils import timezone, translation
 
 from classifieds.core.phones import format_phone, mask_phone
-from classifieds.core.templatetags.bozor import format_money, jsonld, listing_date, price
+from classifieds.core.templatetags.bozor import jsonld, listing_date
 from classifieds.core.text import slugify_any, transliterate
+from classifieds.listings.money import format_money
+from classifieds.listings.templatetags.listing_tags import price
 
 NBSP = "\u00a0"  # Django's (and CLDR's) group separator for ru and uz, and the space before the sign
 

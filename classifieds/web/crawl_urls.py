@@ -1,12 +1,13 @@
+# Crawl files: no language prefix, no namespace (the sitemap views reverse these names).
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 from django.views.decorators.cache import cache_page
 
-from . import views
 from .sitemaps import SITEMAPS
+from .views import crawl
 
 urlpatterns = [
-    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("robots.txt", crawl.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",
         cache_page(60 * 60)(sitemap_views.index),

@@ -16,9 +16,8 @@ from classifieds.core.htmx import render_page
 from classifieds.listings.models import Listing
 from classifieds.orders.services import OrderError, order_create
 from classifieds.payments.providers import enabled_providers
-
-from .forms import PromotionPurchaseForm, offer_cards
-from .services import promotion_offers
+from classifieds.promotions.forms import PromotionPurchaseForm, offer_cards
+from classifieds.promotions.services import promotion_offers
 
 
 def _own_active_listing(request: HttpRequest, pk: int) -> Listing:
@@ -40,7 +39,7 @@ def promotion_purchase(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not providers:
         # No way to take the money here (no credentials; the sandbox only with DEBUG): no order either.
         messages.error(request, _("Promotions are unavailable right now: online payment is switched off."))
-        return redirect(reverse("promotions:purchase", kwargs={"pk": listing.pk}))
+        return redirect(reverse("web:promote", kwargs={"pk": listing.pk}))
     if request.method == "POST":
         form = PromotionPurchaseForm(request.POST, offers=offers, providers=providers)
         if form.is_valid():
@@ -54,7 +53,7 @@ def promotion_purchase(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except OrderError as error:
                 messages.error(request, str(error))
-                return redirect(reverse("promotions:purchase", kwargs={"pk": listing.pk}))
+                return redirect(reverse("web:promote", kwargs={"pk": listing.pk}))
             provider = next((p for p in providers if p.name == order.provider), None)
             if provider is None or order.state != order.State.PENDING:
                 return redirect(f"{reverse('payments:callback')}?order={order.pk}")
@@ -74,4 +73,4 @@ def promotion_purchase(request: HttpRequest, pk: int) -> HttpResponse:
         "quote": chosen,
         "providers": providers,
     }
-    return render_page(request, "promotions/purchase.html", context, partial="quote", targets=("quote",))
+    return render_page(request, "promotions/purchase.html", context, fragments={"quote": "quote"})

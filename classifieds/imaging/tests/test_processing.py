@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from classifieds.media.processing import MAX_BYTES, ImageRejected, inspect_image, reencode
+from classifieds.imaging.processing import MAX_BYTES, ImageRejected, inspect_image, reencode
 
 from .images import GPS_IFD, ORIENTATION, bomb_png, jpeg_bytes, png_bytes, webp_bytes
 

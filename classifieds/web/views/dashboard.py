@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_POST
 from classifieds.accounts.decorators import login_required
 from classifieds.core.htmx import render_page
 from classifieds.core.pagination import paginate
+from classifieds.listings import lifecycle, services
+from classifieds.listings.loaders import load_own_listing
+from classifieds.listings.models import Listing
+from classifieds.media.models import ListingPhoto
 from classifieds.promotions.placement import listing_promotion_status
 
-from . import lifecycle, services
-from .models import Listing
-from .posting_views import load_own_listing
-
 S = Listing.Status
+FRAGMENTS = {"dashboard": "dashboard"}
 # Tab -> (label, filter). "expired" also holds active rows past their expiry the sweep has not reached yet.
 TABS = {
     "active": (gettext_lazy("Active"), lambda now: Q(status=S.ACTIVE, expires_at__gt=now)),
@@ -75,8 +76,6 @@ def _dashboard_context(request: HttpRequest, tab: str) -> dict:
 
 
 def _covers(listings: list[Listing]) -> dict[int, object]:
-    from classifieds.media.models import ListingPhoto
-
     photos = (
         ListingPhoto.objects.filter(listing__in=listings, status=ListingPhoto.Status.READY)
         .order_by("listing_id", "order", "pk")
@@ -90,7 +89,7 @@ def _covers(listings: list[Listing]) -> dict[int, object]:
 def seller_listings(request: HttpRequest) -> HttpResponse:
     """The seller's listings by status, with counters, days left and actions."""
     context = _dashboard_context(request, _tab(request, request.GET))
-    return render_page(request, "listings/dashboard.html", context, partial="dashboard", targets=("dashboard",))
+    return render_page(request, "listings/dashboard.html", context, fragments=FRAGMENTS)
 
 
 @login_required
@@ -108,7 +107,6 @@ def seller_listing_action(request: HttpRequest, pk: int, action: str) -> HttpRes
     else:
         messages.success(request, str(done))
     tab = _tab(request, request.POST)
-    if request.htmx:
-        context = _dashboard_context(request, tab)
-        return render_page(request, "listings/dashboard.html", context, partial="dashboard", targets=("dashboard",))
-    return redirect(f"{reverse('listings:seller_listings')}?tab={tab}")
+    if request.htmx:  # the table with the action done; the message goes with it, out of band (middleware)
+        return render_page(request, "listings/dashboard.html", _dashboard_context(request, tab), fragments=FRAGMENTS)
+    return redirect(f"{reverse('web:seller_listings')}?tab={tab}")

@@ -5,16 +5,14 @@ in every step's URL, and saved on every POST: a closed tab, a sign-in in the
 middle or a validation error never loses what was typed or uploaded. The
 details step is one multipart form (fields, attribute fields, photos and
 photo buttons), so even without JavaScript a photo upload saves the text too.
-Kept apart from ``views.py`` (browse pages), which others edit concurrently.
+The category step finds leaves by name with ``classifieds.search.finder``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,31 +20,21 @@ from django.views.decorators.http import require_http_methods
 
 from classifieds.accounts.decorators import login_required
 from classifieds.core.htmx import render_page
+from classifieds.imaging.processing import ACCEPT
+from classifieds.listings import lifecycle, services
+from classifieds.listings.display import attribute_rows
+from classifieds.listings.forms import AttributesForm, ListingDetailsForm
+from classifieds.listings.loaders import load_own_listing
+from classifieds.listings.models import Listing
 from classifieds.media import services as media_services
 from classifieds.media.models import ListingPhoto
-from classifieds.media.processing import ACCEPT
+from classifieds.search.finder import find_leaf_categories
 from classifieds.taxonomy.models import Category
-
-from . import lifecycle, services
-from .finder import find_leaf_categories
-from .forms import AttributesForm, ListingDetailsForm
-from .models import Listing
 
 STASH_SESSION_KEY = "posting_stash"
 CATEGORY_MATCHES = 12
-
-
-def load_own_listing(request: HttpRequest, pk: Any) -> Listing:
-    """The signed-in seller's own listing (any state but deleted); anyone else's id is a 404."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404(_("No such listing.")) from None
-    return get_object_or_404(
-        Listing.objects.select_related("category", "location", "owner").exclude(status=Listing.Status.DELETED),
-        pk=pk,
-        owner=request.user,
-    )
+# htmx target id -> partial: the photo block (its own template, included by the page) and the place fields.
+DETAILS_FRAGMENTS = {"photos": "listings/partials/post_photos.html#photos", "location-fields": "location"}
 
 
 def _step_url(name: str, listing: Listing) -> str:
@@ -82,8 +70,8 @@ def post_category(request: HttpRequest) -> HttpResponse:
                 services.listing_change_category(listing=draft, category=category, actor=request.user)
         except services.ListingError as exc:
             messages.error(request, exc.message)
-            return redirect(f"{reverse('listings:post')}?parent={category.pk}")
-        return redirect(_step_url("listings:post_details", draft))
+            return redirect(f"{reverse('web:post')}?parent={category.pk}")
+        return redirect(_step_url("web:post_details", draft))
 
     parent = None
     if request.GET.get("parent", "").isdigit():
@@ -98,7 +86,7 @@ def post_category(request: HttpRequest) -> HttpResponse:
         "matches": _category_matches(q),
         "draft_query": f"&draft={draft.pk}" if draft else "",
     }
-    return render_page(request, "listings/post_category.html", context, partial="picker", targets=("category-picker",))
+    return render_page(request, "listings/post_category.html", context, fragments={"category-picker": "picker"})
 
 
 def _forms(
@@ -155,8 +143,6 @@ def _apply_stash(request: HttpRequest, listing: Listing):
     if not stash or stash.get("draft") != listing.pk:
         return None
     del request.session[STASH_SESSION_KEY]
-    from django.http import QueryDict
-
     data = QueryDict(mutable=True)
     for key, values in stash.get("data", {}).items():
         data.setlist(key, values)
@@ -177,7 +163,7 @@ def post_details(request: HttpRequest) -> HttpResponse:
     listing = load_own_listing(request, request.GET.get("draft"))
     if listing.status != Listing.Status.DRAFT and not lifecycle.can(listing, lifecycle.Action.EDIT):
         messages.error(request, _("This listing cannot be edited."))
-        return redirect("listings:seller_listings")
+        return redirect("web:seller_listings")
     action = request.POST.get("action", "save") if request.method == "POST" else ""
     rejected: list[dict[str, str]] = []
     status = 200
@@ -207,12 +193,12 @@ def post_details(request: HttpRequest) -> HttpResponse:
                     messages.error(request, exc.message)
                 else:
                     messages.success(request, _("Your changes are saved."))
-                    return redirect("listings:seller_listings")
+                    return redirect("web:seller_listings")
             else:
-                return redirect(_step_url("listings:post_review", listing))
+                return redirect(_step_url("web:post_review", listing))
         elif action == "save" and valid and not rejected and not request.htmx:
             messages.success(request, _("Draft saved."))
-            return redirect(_step_url("listings:post_details", listing))
+            return redirect(_step_url("web:post_details", listing))
         if action == "next" and not valid:
             messages.error(request, _("Please correct the highlighted fields."))
         # Re-bound with the draft as saved: uploads and photo buttons are done, the fields keep what was typed.
@@ -229,11 +215,7 @@ def post_details(request: HttpRequest) -> HttpResponse:
         "is_edit": listing.status != Listing.Status.DRAFT,
         "direct_upload": media_services.direct_upload_enabled(),
     }
-    if request.htmx and request.htmx.target == "photos":
-        return render_page(request, "listings/partials/post_photos.html", context, status=status)
-    return render_page(
-        request, "listings/post_details.html", context, partial="location", targets=("location-fields",), status=status
-    )
+    return render_page(request, "listings/post_details.html", context, fragments=DETAILS_FRAGMENTS, status=status)
 
 
 @login_required
@@ -247,10 +229,10 @@ def post_review(request: HttpRequest) -> HttpResponse:
                 listing = services.listing_submit(listing=listing, actor=request.user)
             except services.ListingIncomplete as exc:
                 messages.error(request, exc.message)
-                return redirect(_step_url("listings:post_details", listing))
+                return redirect(_step_url("web:post_details", listing))
             except services.ListingError as exc:
                 messages.error(request, exc.message)
-                return redirect(_step_url("listings:post_review", listing))
+                return redirect(_step_url("web:post_review", listing))
             if listing.status == Listing.Status.PENDING:
                 messages.success(request, _("Thank you! Your listing will appear after a quick review."))
             else:
@@ -258,16 +240,14 @@ def post_review(request: HttpRequest) -> HttpResponse:
         # A second submit of the same draft lands where the first one did.
         if listing.status == Listing.Status.ACTIVE:
             return redirect(listing.get_absolute_url())
-        return redirect(f"{reverse('listings:seller_listings')}?tab={listing.status}")
+        return redirect(f"{reverse('web:seller_listings')}?tab={listing.status}")
     if listing.status != Listing.Status.DRAFT:
-        return redirect(_step_url("listings:post_details", listing))
-    from .views import _attribute_rows
-
+        return redirect(_step_url("web:post_details", listing))
     limit, used, policy = services.free_listings_left(owner=request.user, category=listing.category)
     context = {
         "listing": listing,
         "photos": list(listing.photos.exclude(status=ListingPhoto.Status.FAILED).order_by("order", "pk")),
-        "attributes": _attribute_rows(listing),
+        "attributes": attribute_rows(listing),
         "problems": services.listing_problems(listing),
         "trail": listing.category.ancestors(include_self=True),
         "moderated": services.category_requires_moderation(listing.category),

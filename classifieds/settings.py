@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "classifieds.favorites",
     "classifieds.savedsearches",
     "classifieds.web",
+    "classifieds.demo",
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,7 @@ from django.db import connection, models, transaction
 from classifieds.media.models import ListingPhoto
 
 from ..models import Listing, ListingAttributeValue
-from .catalog import NULL, compile_catalog
+from .blueprint import NULL, compile_blueprint
 from .generate import (
     BLOCK,
     LISTING_COLUMNS,
@@ -258,10 +258,10 @@ def seed_demo(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
-    catalog = compile_catalog()
-    photo_pool = ensure_photo_pool(catalog.tops)
-    families = sorted({leaf.kind.family for leaf in catalog.leaves})
-    cities = sorted({loc.name[1] for loc in catalog.locations})
+    blueprint = compile_blueprint()
+    photo_pool = ensure_photo_pool(blueprint.tops)
+    families = sorted({leaf.kind.family for leaf in blueprint.leaves})
+    cities = sorted({loc.name[1] for loc in blueprint.locations})
 
     user_table = get_user_model()._meta.db_table
     tables = [Listing._meta.db_table, ListingAttributeValue._meta.db_table, ListingPhoto._meta.db_table]
@@ -285,7 +285,7 @@ def seed_demo(
         listing_cols, listing_vals = _extra_columns(Listing, LISTING_COLUMNS)
         value_cols, value_vals = _extra_columns(ListingAttributeValue, VALUE_COLUMNS)
         photo_cols, photo_vals = _extra_columns(ListingPhoto, PHOTO_COLUMNS)
-        factory = ListingFactory(seed, now, catalog, sellers, photo_pool, listing_vals, value_vals, photo_vals)
+        factory = ListingFactory(seed, now, blueprint, sellers, photo_pool, listing_vals, value_vals, photo_vals)
         sql = (
             _copy_sql(tables[0], LISTING_COLUMNS, listing_cols),
             _copy_sql(tables[1], VALUE_COLUMNS, value_cols),

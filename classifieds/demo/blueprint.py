@@ -1,4 +1,4 @@
-"""The catalog compiled for fast generation: per-leaf attribute specs, title templates, weighted locations."""
+"""The blueprint: the catalog compiled once for fast generation: per-leaf attribute specs, title templates, weighted locations."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ class LocInfo:
 
 
 @dataclass
-class Catalog:
+class Blueprint:
     leaves: list[LeafInfo]
     leaf_cum: list[float]
     locations: list[LocInfo]
@@ -192,7 +192,7 @@ def _leaf_templates(slug: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]
     return (compile_template(pair[0]), compile_template(pair[1])) if pair else None
 
 
-def compile_catalog() -> Catalog:
+def compile_blueprint() -> Blueprint:
     """Everything generation needs from the catalog, in a handful of queries."""
     categories = {c.pk: c for c in Category.objects.all()}
     leaves = [c for c in categories.values() if c.is_leaf]
@@ -242,7 +242,7 @@ def compile_catalog() -> Catalog:
         )
     locations, location_cum = _compile_locations()
     tops = sorted((categories[i] for i in {leaf.top_id for leaf in compiled}), key=lambda c: (c.path, c.pk))
-    return Catalog(compiled, _leaf_cum(compiled), locations, location_cum, tops)
+    return Blueprint(compiled, _leaf_cum(compiled), locations, location_cum, tops)
 
 
 def _leaf_cum(leaves: list[LeafInfo]) -> list[float]:

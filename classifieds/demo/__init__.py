@@ -1,4 +1,4 @@
-"""Demo data at scale for ``manage.py seed_demo``.
+"""Demo data at scale for ``manage.py seed_demo`` (its own app: nothing but this command and tests import it).
 
 Believable listings (ru ~70 %, uz ~30 %) in every leaf category, with attribute
 values valid against each leaf's schema, a pool of demo sellers, and photos
@@ -6,7 +6,7 @@ drawn from a small pool of generated images saved once under ``demo/``.
 
 - ``kinds``: what a leaf sells (prices, currency, condition, photo counts);
 - ``vocab``: words, nouns, title templates and reference prices;
-- ``catalog``: the catalog compiled once into fast per-leaf generators;
+- ``blueprint``: the catalog compiled once into fast per-leaf generators;
 - ``generate``: rows as COPY text; ``photos``: the image pool;
 - ``load``: COPY in one transaction, index rebuild, ANALYZE (``seed_demo``).
 

@@ -19,7 +19,7 @@ from classifieds.core.text import slugify_any
 from classifieds.taxonomy.models import Attribute
 
 from . import vocab
-from .catalog import NULL, AttrSpec, Catalog, LeafInfo, LocInfo, Segment, Slot
+from .blueprint import NULL, AttrSpec, Blueprint, LeafInfo, LocInfo, Segment, Slot
 from .kinds import Kind
 
 BLOCK = 1000  # listings per RNG block; fixed, so the COPY batch size never changes the data
@@ -572,7 +572,7 @@ class ListingFactory:
 
     seed: int
     now: datetime
-    catalog: Catalog
+    blueprint: Blueprint
     sellers: SellerPool
     photos: dict[int, list[PhotoAsset]]
     listing_suffix: str = ""  # defaults of columns other apps added
@@ -587,7 +587,7 @@ class ListingFactory:
         of a run visit every leaf once, so every leaf has listings.
         """
         rng = random.Random(f"{self.seed}:{block_no}")
-        leaves, cum = self.catalog.leaves, self.catalog.leaf_cum
+        leaves, cum = self.blueprint.leaves, self.blueprint.leaf_cum
         for j in range(count):
             position = offset + j
             leaf = leaves[position] if position < len(leaves) else leaves[weighted(rng, cum)]
@@ -596,7 +596,7 @@ class ListingFactory:
     def _listing(self, rng: random.Random, leaf: LeafInfo, listing_id: int, out: Rows) -> None:
         kind: Kind = leaf.kind
         lang = 1 if rng.random() < LANG_UZ_SHARE else 0
-        loc = self.catalog.locations[weighted(rng, self.catalog.location_cum)]
+        loc = self.blueprint.locations[weighted(rng, self.blueprint.location_cum)]
         ctx = Ctx(rng, lang, loc, leaf, self.now.year)
         for spec in leaf.gen_order:
             if spec.key not in ctx.values:

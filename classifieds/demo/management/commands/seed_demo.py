@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: demo listings at scale (see ``classifieds.listings.demo``)."""
+"""``manage.py seed_demo``: demo listings at scale (see ``classifieds.demo``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifieds.listings.demo import parse_now, seed_demo
+from classifieds.demo import parse_now, seed_demo
 from classifieds.listings.models import Listing
 
 

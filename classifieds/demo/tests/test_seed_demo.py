@@ -15,7 +15,7 @@ from django.db import connection
 
 from classifieds.accounts.models import User
 from classifieds.core.text import slugify_any
-from classifieds.listings.demo import PHOTO_POOL_TARGET, detect_kind
+from classifieds.demo import PHOTO_POOL_TARGET, detect_kind
 from classifieds.listings.models import Listing, ListingAttributeValue
 from classifieds.media.models import ListingPhoto
 from classifieds.taxonomy.models import Attribute, AttributeOption, Category, Location

@@ -1,5 +1,7 @@
 """Demo data at scale for ``manage.py seed_demo`` (its own app: nothing but this command and tests import it).
 
+Nothing is imported here: the package is an installed app, loaded before the models are.
+
 Believable listings (ru ~70 %, uz ~30 %) in every leaf category, with attribute
 values valid against each leaf's schema, a pool of demo sellers, and photos
 drawn from a small pool of generated images saved once under ``demo/``.
@@ -13,9 +15,3 @@ drawn from a small pool of generated images saved once under ``demo/``.
 Determinism: the data depends only on the seed, ``now`` and the catalog (ids
 depend on what the tables already hold).
 """
-
-from .kinds import KINDS, Kind, detect_kind
-from .load import SeedResult, parse_now, seed_demo
-from .photos import PHOTO_POOL_TARGET
-
-__all__ = ["KINDS", "PHOTO_POOL_TARGET", "Kind", "SeedResult", "detect_kind", "parse_now", "seed_demo"]

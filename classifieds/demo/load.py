@@ -20,9 +20,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 
+from classifieds.listings.models import Listing, ListingAttributeValue
 from classifieds.media.models import ListingPhoto
 
-from ..models import Listing, ListingAttributeValue
 from .blueprint import NULL, compile_blueprint
 from .generate import (
     BLOCK,

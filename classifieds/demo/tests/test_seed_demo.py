@@ -15,7 +15,8 @@ from django.db import connection
 
 from classifieds.accounts.models import User
 from classifieds.core.text import slugify_any
-from classifieds.demo import PHOTO_POOL_TARGET, detect_kind
+from classifieds.demo.kinds import detect_kind
+from classifieds.demo.photos import PHOTO_POOL_TARGET
 from classifieds.listings.models import Listing, ListingAttributeValue
 from classifieds.media.models import ListingPhoto
 from classifieds.taxonomy.models import Attribute, AttributeOption, Category, Location

@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifieds.demo import parse_now, seed_demo
+from classifieds.demo.load import parse_now, seed_demo
 from classifieds.listings.models import Listing
 
 

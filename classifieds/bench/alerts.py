@@ -1,6 +1,6 @@
 """Benchmark of the alert run: N saved searches over the listings of a (large) database.
 
-    BOZOR_VAR_DIR=/work/benchvar .venv/bin/python -m classifieds.savedsearches.bench --searches 10000
+    BOZOR_VAR_DIR=/work/benchvar .venv/bin/python -m classifieds.bench.alerts --searches 10000
 
 Creates ``--searches`` saved searches (a realistic mix drawn from the catalog and the
 listings: leaf and parent categories weighted by their listings, regions and cities,
@@ -31,8 +31,8 @@ PREFIX = "alertbench-"
 
 def _wait_for_search_bench() -> None:
     pgrep = shutil.which("pgrep") or "/usr/bin/pgrep"
-    while subprocess.run([pgrep, "-f", "classifieds.search.bench"], capture_output=True).returncode == 0:  # noqa: S603
-        print("classifieds.search.bench is running; waiting 30 s", flush=True)
+    while subprocess.run([pgrep, "-f", "classifieds.bench.search"], capture_output=True).returncode == 0:  # noqa: S603
+        print("classifieds.bench.search is running; waiting 30 s", flush=True)
         time.sleep(30)
 
 
@@ -40,9 +40,9 @@ def _mix(count: int, rng: random.Random) -> list[tuple]:
     """(category, location, query string) for ``count`` saved searches."""
     from django.db import connection
 
-    from classifieds.search.catalog import current_catalog
+    from classifieds.taxonomy.snapshot import taxonomy_snapshot
 
-    catalog = current_catalog()
+    catalog = taxonomy_snapshot()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT category_id, count(*) FROM listings_listing WHERE status = 'active' GROUP BY 1 ORDER BY 1"

@@ -1,6 +1,6 @@
 """Benchmark of the search-results page: server-side latency for a fixed query mix.
 
-    BOZOR_VAR_DIR=/work/benchvar100k .venv/bin/python -m classifieds.search.bench --listings 100000 --seed 1
+    BOZOR_VAR_DIR=/work/benchvar100k .venv/bin/python -m classifieds.bench.search --listings 100000 --seed 1
 
 Seeds up to ``--listings`` with ``seed_demo`` when the database has fewer, rebuilds the
 search columns when they are missing, then requests each SRP of the mix through the
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> None:
             "BACKEND": "classifieds.search.backends.postgres.PostgresBackend",
             "OPTIONS": {"SUMMARY_CACHE_TTL": 600},
         },
-        "naive": {"BACKEND": "classifieds.search.bench.NaiveBackend", "OPTIONS": {"SUMMARY_CACHE_TTL": 0}},
+        "naive": {"BACKEND": "classifieds.bench.search.NaiveBackend", "OPTIONS": {"SUMMARY_CACHE_TTL": 0}},
     }
     storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,6 +1,6 @@
 """Photo-processing benchmark: a 12-megapixel JPEG through the pipeline, timed, with peak memory.
 
-    .venv/bin/python -m classifieds.media.bench [--runs 3]
+    .venv/bin/python -m classifieds.bench.photos [--runs 3]
 
 Steps measured separately: ``reencode`` (decode, EXIF orientation, strip
 metadata, shrink to 2560 px, JPEG) and three WebP thumbnails (240/480/960 px

@@ -9,7 +9,7 @@ from classifieds.media.models import ListingPhoto
 
 from . import services
 from .models import ExchangeRate, Listing, ListingAttributeValue
-from .services import exchange_rate_set
+from .rates import exchange_rate_set
 
 
 class RejectForm(forms.Form):

@@ -1,36 +1,36 @@
-"""Writes on listings, and the exchange rate their prices are compared through."""
+"""Writes on listings: attributes, counters, the posting wizard, every lifecycle move, expiry.
+
+The exchange rate their prices are compared through is written in ``rates``.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from classifieds.audit.services import event_record, events_record, outbox_publish
-from classifieds.core.text import plain_decimal
 from classifieds.taxonomy.models import Category
 from classifieds.taxonomy.schema import CleanedValue, validate_attribute_values
 
 from . import lifecycle
 from .lifecycle import Action, ListingActionNotAllowed, ListingError
-from .models import PRICE_UZS_SQL, Currency, ExchangeRate, Listing, ListingAttributeValue
+from .models import Listing, ListingAttributeValue
+from .policies import (
+    category_requires_moderation,
+    free_listings_left,
+    listing_problems,
+)
 
 logger = logging.getLogger(__name__)
-
-# The Central Bank of Uzbekistan's public rates: a JSON list of {"Ccy": "USD", "Rate": "12650.45", "Date": "28.11.2026", ...}.
-CBU_RATES_URL = "https://cbu.uz/ru/arkhiv-kursov-valyut/json/"
-# A rate outside this band is a broken answer, not a devaluation.
-SANE_RATES = {Currency.USD: (Decimal(1000), Decimal(100000))}
 
 # Outbox topics other apps consume (``audit.services.outbox_consumer_register``): search keeps its
 # index in step with them. The reindex topic keeps its historical name (stored rows, migration 0006).
@@ -86,6 +86,24 @@ def listing_set_attributes(
     return created
 
 
+def listings_favorites_adjust(*, listing_ids: list[int], delta: int) -> None:
+    """Keep ``favorites_count`` equal to the listings' favorites (never below zero): one UPDATE."""
+    if listing_ids:
+        Listing.objects.filter(pk__in=listing_ids).update(favorites_count=Greatest(F("favorites_count") + delta, 0))
+
+
+def listing_bump(*, listing: Listing, now: datetime) -> None:
+    """A paid bump: the listing counts as fresh from ``now`` (it sorts first by date again)."""
+    Listing.objects.filter(pk=listing.pk).update(refreshed_at=now, updated_at=now)
+
+
+def listing_photos_changed(*, listing: Listing, actor=None) -> None:
+    """Cards and the index show the cover and the photo count: both follow a change of photos."""
+    Listing.objects.filter(pk=listing.pk).update(updated_at=timezone.now())
+    if listing.status != Listing.Status.DRAFT:
+        listings_changed(listing_ids=[listing.pk], actor=actor, reason="photos")
+
+
 def listing_record_view(*, listing: Listing) -> None:
     """Count a detail page view (one UPDATE, no read-modify-write race)."""
     Listing.objects.filter(pk=listing.pk).update(views_count=F("views_count") + 1)
@@ -99,70 +117,8 @@ def listing_reveal_phone(*, listing: Listing, already_revealed: bool) -> bool:
     return True
 
 
-@transaction.atomic
-def exchange_rate_set(
-    *, currency: str, rate: Decimal, source: str = ExchangeRate.Source.MANUAL, rate_date: date | None = None
-) -> ExchangeRate:
-    """Store the rate of ``currency`` and re-price its listings in sum (one set-based UPDATE)."""
-    if rate <= 0:
-        raise ValueError("an exchange rate is positive")
-    current, created = ExchangeRate.objects.select_for_update().get_or_create(
-        currency=currency, defaults={"rate": rate, "source": source, "rate_date": rate_date}
-    )
-    changed = created or current.rate != rate
-    if not created:
-        current.rate, current.source, current.rate_date = rate, source, rate_date
-        current.save()
-    if changed:
-        listings_reprice(currency=currency)
-    return current
-
-
-def listings_reprice(*, currency: str) -> int:
-    """Recompute ``price_uzs`` of every listing priced in ``currency``; the search index follows after commit."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE listings_listing l SET price_uzs = {PRICE_UZS_SQL} WHERE l.currency = %s",  # noqa: S608
-            [currency],
-        )
-        count = cursor.rowcount
-    # The search backend re-prices its copy after commit (it consumes this topic).
-    outbox_publish(
-        topic=LISTINGS_REPRICED,
-        subject_type="listings.exchangerate",
-        subject_ids=[currency],
-        payload={"currency": currency},
-    )
-    return count
-
-
-def exchange_rate_refresh(*, transport: httpx.BaseTransport | None = None) -> ExchangeRate | None:
-    """Fetch today's USD rate from the Central Bank; when unreachable or garbled keep the last one.
-
-    Returns the stored rate, or None when nothing changed.
-    """
-    try:
-        with httpx.Client(transport=transport, timeout=10, follow_redirects=True) as client:
-            response = client.get(CBU_RATES_URL)
-            response.raise_for_status()
-            rows = response.json()
-        row = next(r for r in rows if isinstance(r, dict) and r.get("Ccy") == Currency.USD)
-        rate = Decimal(str(row["Rate"]).replace(",", "."))
-        rate_date = datetime.strptime(row["Date"], "%d.%m.%Y").date() if row.get("Date") else None
-    except (httpx.HTTPError, ValueError, KeyError, StopIteration, InvalidOperation, TypeError) as exc:
-        logger.warning("exchange rate: keeping the last rate, the Central Bank did not answer usefully: %r", exc)
-        return None
-    low, high = SANE_RATES[Currency.USD]
-    if not low <= rate <= high:
-        logger.warning("exchange rate: ignoring an implausible USD rate %s", rate)
-        return None
-    return exchange_rate_set(currency=Currency.USD, rate=rate, source=ExchangeRate.Source.CBU, rate_date=rate_date)
-
-
 # --- Posting and managing one's listings (the wizard and the seller's dashboard) -------------
 
-TITLE_MIN_LENGTH = 5
-DESCRIPTION_MIN_LENGTH = 20
 # What the details step writes on a draft; anything else in ``fields`` is ignored.
 DRAFT_FIELDS = frozenset(
     {
@@ -190,82 +146,6 @@ class ListingIncomplete(ListingError):
 
 class FreeListingLimitReached(ListingError):
     pass
-
-
-def _policy_category(category: Category, attribute: str) -> Category | None:
-    """The nearest category (itself first, then up the tree) that sets ``attribute``."""
-    for node in reversed(category.ancestors(include_self=True)):
-        if getattr(node, attribute) is not None:
-            return node
-    return None
-
-
-category_requires_moderation = lifecycle.requires_moderation
-
-
-def free_listings_left(*, owner, category: Category, now: datetime | None = None, exclude_pk: int | None = None):
-    """(limit, used, limiting category) for the seller in the category's rolling 30 days; limit None = unlimited."""
-    policy = _policy_category(category, "free_listings_per_30_days")
-    if policy is None:
-        return None, 0, None
-    since = (now or timezone.now()) - timedelta(days=30)
-    used = (
-        Listing.objects.filter(owner=owner, category__path__contains=[policy.pk], published_at__gte=since)
-        .exclude(pk=exclude_pk)
-        .count()
-    )
-    return policy.free_listings_per_30_days, used, policy
-
-
-def stored_attribute_values(listing: Listing) -> dict[str, Any]:
-    """The listing's attribute values as the raw form values they were cleaned from (key -> value or list)."""
-    values: dict[str, Any] = {}
-    for row in listing.attribute_values.select_related("attribute", "option"):
-        attribute = row.attribute
-        if row.option_id:
-            if attribute.type == attribute.Type.MULTICHOICE:
-                values.setdefault(attribute.key, []).append(row.option.value)
-            else:
-                values[attribute.key] = row.option.value
-        elif row.value_bool is not None:
-            values[attribute.key] = "true" if row.value_bool else "false"
-        elif row.value_number is not None:
-            values[attribute.key] = plain_decimal(row.value_number)
-        else:
-            values[attribute.key] = row.value_text
-    return values
-
-
-def listing_problems(listing: Listing) -> dict[str, list[str]]:
-    """What still keeps this listing from being published, by field name (``attrs.<key>`` for attributes)."""
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    title = (listing.title or "").strip()
-    if len(title) < TITLE_MIN_LENGTH:
-        add("title", gettext("The title needs at least %(min)s characters.") % {"min": TITLE_MIN_LENGTH})
-    if len((listing.description or "").strip()) < DESCRIPTION_MIN_LENGTH:
-        add(
-            "description",
-            gettext("Describe the item in at least %(min)s characters.") % {"min": DESCRIPTION_MIN_LENGTH},
-        )
-    if listing.price_type == Listing.PriceType.AMOUNT and listing.price is None:
-        add("price", gettext("Enter a price, or choose “free” or “exchange”."))
-    if listing.location_id is None:
-        add("location", gettext("Choose where the item is."))
-    elif listing.location.path and len(listing.location.path) == 1 and listing.location.children.exists():
-        add("location", gettext("Choose a city or district."))
-    if not listing.contact_phone:
-        add("contact_phone", gettext("Enter a phone number buyers can call."))
-    try:
-        validate_attribute_values(listing.category, stored_attribute_values(listing))
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            for message in messages:
-                add(f"attrs.{key}", message)
-    return errors
 
 
 @transaction.atomic

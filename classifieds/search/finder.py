@@ -104,7 +104,7 @@ def find_leaf_categories(text: str, *, limit: int = 12) -> list[int]:
     text = " ".join(text.split())[:60]
     if len(text) < 2:
         return []
-    from classifieds.search.backends.postgres import synonym_groups
+    from classifieds.search.synonyms import synonym_groups
 
     columns = _terms(text, synonym_groups())
     if not columns["word"]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from classifieds.listings.models import ExchangeRate, Listing
-from classifieds.listings.services import CBU_RATES_URL, exchange_rate_refresh, exchange_rate_set
+from classifieds.listings.rates import CBU_RATES_URL, exchange_rate_refresh, exchange_rate_set
 from classifieds.listings.tasks import refresh_exchange_rate_task
 
 from .factories import ListingFactory

@@ -307,9 +307,9 @@ class TestRedrive:
         assert photo_process(photo_id=photo.pk).status == "ready"
         late = ListingPhoto.objects.get(pk=photo.pk)
         late.status = ListingPhoto.Status.PROCESSING  # what a concurrent try read before the first one finished
-        from classifieds.media.services import _photo_fail
+        from classifieds.media.services import photo_fail
 
-        assert _photo_fail(late, "lost").status == "ready"
+        assert photo_fail(late, "lost").status == "ready"
 
 
 class TestWhatBuyersSee:

@@ -16,9 +16,10 @@ from typing import Any
 from django.db import connection
 
 from ..query import PHOTO, ListingQuery, Summary
+from ..synonyms import synonym_groups
 from . import opensearch_dsl as dsl
 from .base import SearchBackend, chunked
-from .postgres import DENORMALIZE_SQL, LISTINGS, synonym_groups
+from .postgres_sql import DENORMALIZE_SQL, LISTINGS
 
 logger = logging.getLogger(__name__)
 

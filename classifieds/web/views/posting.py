@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from classifieds.accounts.decorators import login_required
 from classifieds.core.htmx import render_page
 from classifieds.imaging.processing import ACCEPT
-from classifieds.listings import lifecycle, services
+from classifieds.listings import lifecycle, policies, services
 from classifieds.listings.display import attribute_rows
 from classifieds.listings.forms import AttributesForm, ListingDetailsForm
 from classifieds.listings.loaders import load_own_listing
@@ -96,7 +96,7 @@ def _forms(
         data, initial=ListingDetailsForm.initial_for(listing), complete=complete, category=listing.category
     )
     attrs = AttributesForm(
-        data, initial=services.stored_attribute_values(listing), category=listing.category, complete=complete
+        data, initial=policies.stored_attribute_values(listing), category=listing.category, complete=complete
     )
     return details, attrs
 
@@ -243,14 +243,14 @@ def post_review(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('web:seller_listings')}?tab={listing.status}")
     if listing.status != Listing.Status.DRAFT:
         return redirect(_step_url("web:post_details", listing))
-    limit, used, policy = services.free_listings_left(owner=request.user, category=listing.category)
+    limit, used, policy = policies.free_listings_left(owner=request.user, category=listing.category)
     context = {
         "listing": listing,
         "photos": list(listing.photos.exclude(status=ListingPhoto.Status.FAILED).order_by("order", "pk")),
         "attributes": attribute_rows(listing),
-        "problems": services.listing_problems(listing),
+        "problems": policies.listing_problems(listing),
         "trail": listing.category.ancestors(include_self=True),
-        "moderated": services.category_requires_moderation(listing.category),
+        "moderated": policies.category_requires_moderation(listing.category),
         "limit": limit,
         "used": used,
         "limit_reached": limit is not None and used >= limit,

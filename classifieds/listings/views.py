@@ -1,4 +1,4 @@
-"""A listing's page (with its gallery and the seller's phone behind a button)."""
+"""A listing's page (its gallery, the seller's phone behind a button) and a seller's public page."""
 
 from __future__ import annotations
 

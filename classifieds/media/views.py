@@ -1,7 +1,7 @@
 """Direct browser upload to S3: a presigned POST, then an attach call that checks what arrived.
 
 Only when the media storage is S3 (``MEDIA_BUCKET``); otherwise photos go
-through Django as a multipart POST of the posting form (posting_views).
+through Django as a multipart POST of the posting form (``classifieds.web.views.posting``).
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ class TestRefresh:
     def test_the_periodic_task_survives_having_no_internet(self, monkeypatch):
         real_client = httpx.Client
         monkeypatch.setattr(
-            "classifieds.listings.services.httpx.Client",
+            "classifieds.listings.rates.httpx.Client",
             lambda **kwargs: real_client(**{**kwargs, "transport": cbu(fail=True)}),
         )
         refresh_exchange_rate_task.call_local()

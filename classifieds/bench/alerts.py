@@ -42,32 +42,32 @@ def _mix(count: int, rng: random.Random) -> list[tuple]:
 
     from classifieds.taxonomy.snapshot import taxonomy_snapshot
 
-    catalog = taxonomy_snapshot()
+    snapshot = taxonomy_snapshot()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT category_id, count(*) FROM listings_listing WHERE status = 'active' GROUP BY 1 ORDER BY 1"
         )
-        per_category = [(catalog.categories[pk], n) for pk, n in cursor.fetchall() if pk in catalog.categories]
+        per_category = [(snapshot.categories[pk], n) for pk, n in cursor.fetchall() if pk in snapshot.categories]
         cursor.execute("SELECT category_id, title FROM listings_listing TABLESAMPLE SYSTEM (1) LIMIT 20000")
         titles: dict[int, list[str]] = {}
         for pk, title in cursor.fetchall():
             titles.setdefault(pk, []).append(title)
-    regions = [loc for loc in catalog.locations.values() if loc.parent_id is None]
-    cities = [loc for loc in catalog.locations.values() if loc.parent_id is not None]
+    regions = [loc for loc in snapshot.locations.values() if loc.parent_id is None]
+    cities = [loc for loc in snapshot.locations.values() if loc.parent_id is not None]
     leaves, weights = zip(*per_category, strict=True)
     prices = ["5000000", "20000000", "50000000", "100000000", "300000000"]
     mix = []
     for _ in range(count):
         leaf = rng.choices(leaves, weights)[0]
         category = leaf
-        ancestors = catalog.ancestors(leaf)
+        ancestors = snapshot.ancestors(leaf)
         if ancestors and rng.random() < 0.2:
             category = rng.choice(ancestors)
         roll = rng.random()
         location = rng.choice(regions) if roll < 0.4 else rng.choice(cities) if roll < 0.5 and cities else None
         params: list[tuple[str, str]] = []
         if category is leaf and rng.random() < 0.4:
-            choices = [a for a in catalog.schema(leaf) if a.filterable and a.has_options and list(a.options.all())]
+            choices = [a for a in snapshot.schema(leaf) if a.filterable and a.has_options and list(a.options.all())]
             if choices:
                 attribute = rng.choice(choices)
                 params.append((f"attrs.{attribute.key}", rng.choice(list(attribute.options.all())).value))

@@ -37,7 +37,7 @@ def _isolated_media(settings, tmp_path):
     """Each test writes media to its own folder (cache rows roll back with the test)."""
     from django.core.cache import caches
 
-    from classifieds.search.backends.postgres import forget_synonyms
+    from classifieds.search.synonyms import forget_synonyms
 
     caches["local"].clear()  # per-process thumbnails and cards must not outlive the test's rows and media
     forget_synonyms()  # nor the per-process synonym groups read from another test's rows

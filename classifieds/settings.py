@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "classifieds.payments",
     "classifieds.favorites",
     "classifieds.savedsearches",
+    "classifieds.web",
+    "classifieds.demo",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +102,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "classifieds.core.middleware.HtmxVaryMiddleware",
+    "classifieds.core.middleware.HtmxConventionsMiddleware",
 ]
 
 ROOT_URLCONF = "classifieds.urls"
@@ -120,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "classifieds.core.context_processors.site",
                 "classifieds.favorites.context_processors.favorites",
+                "classifieds.savedsearches.context_processors.saved_alerts",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -197,8 +200,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "accounts:otp"
-LOGIN_REDIRECT_URL = "listings:home"
-LOGOUT_REDIRECT_URL = "listings:home"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
 
 # django-allauth: phone number + one-time code (docs/adr/002-phone-sign-in.md).
 ACCOUNT_ADAPTER = "classifieds.accounts.adapter.AccountAdapter"

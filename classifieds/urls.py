@@ -14,7 +14,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readiness", core_views.readiness, name="readiness"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("classifieds.seo.urls")),
+    path("", include("classifieds.web.crawl_urls")),
     path("", include("classifieds.media.urls")),  # direct S3 upload API: no language prefix
 ]
 
@@ -23,8 +23,9 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("classifieds.accounts.urls")),
     path("", include(allauth_urlpatterns)),
+    path("", include("classifieds.web.urls")),
+    path("", include("classifieds.search.urls")),
     path("", include("classifieds.listings.urls")),
-    path("", include("classifieds.promotions.urls")),
     path("", include("classifieds.payments.urls")),
     path("", include("classifieds.favorites.urls")),
     path("", include("classifieds.savedsearches.urls")),

@@ -9,15 +9,14 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django_htmx.http import HttpResponseClientRedirect
 
 
 def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Like Django's, and htmx-aware: a fragment request makes the whole page go to sign-in.
 
-    Following a 302 inside htmx would swap the sign-in page into a fragment;
-    instead htmx gets ``HX-Redirect`` with ``next`` set to the page the user is
-    on (``HX-Current-URL``), not to the fragment's URL.
+    For htmx, ``next`` is the page the user is on (``HX-Current-URL``), not the fragment's
+    URL; the middleware turns the redirect into ``HX-Redirect`` (a 302 followed inside
+    htmx would swap the sign-in page into the fragment).
     """
 
     @wraps(view)
@@ -27,8 +26,7 @@ def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         htmx = getattr(request, "htmx", None)
         if htmx:
             back = htmx.current_url_abs_path or request.get_full_path()
-            response = redirect_to_login(back, resolve_url(settings.LOGIN_URL))
-            return HttpResponseClientRedirect(response["Location"])
+            return redirect_to_login(back, resolve_url(settings.LOGIN_URL))
         return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
 
     return wrapper

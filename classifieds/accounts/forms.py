@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from classifieds.media.processing import ACCEPT, ImageRejected, inspect_image
+from classifieds.imaging.processing import ACCEPT, ImageRejected, inspect_image
 
 MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 AVATAR_MAX_BYTES = 5 * 1024 * 1024

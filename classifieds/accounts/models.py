@@ -51,4 +51,4 @@ class User(AbstractUser):
         return self.display_name or self.first_name or str(_("Bozor user"))
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:public", kwargs={"pk": self.pk})
+        return reverse("listings:seller", kwargs={"pk": self.pk})

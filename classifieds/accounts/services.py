@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -15,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
-from classifieds.media.encode import EXTENSION as ENCODED_EXTENSION
-from classifieds.media.encode import encode_upload
-from classifieds.media.processing import ImageRejected
+from classifieds.imaging.encode import EXTENSION as ENCODED_EXTENSION
+from classifieds.imaging.encode import encode_upload
+from classifieds.imaging.processing import ImageRejected
 
 from . import limits
 from .models import User
@@ -153,6 +154,19 @@ def user_change_email(*, request: HttpRequest, user: User, email: str) -> str:
     return "pending"
 
 
+# What the apps above accounts do with an account's rows when it is deleted (listings hide them):
+# registered from their ``AppConfig.ready`` with ``account_deletion_step_register``, run by
+# ``user_soft_delete`` inside its transaction. accounts sits below them and imports none.
+AccountDeletionStep = Callable[..., dict[str, int]]
+_deletion_steps: list[AccountDeletionStep] = []
+
+
+def account_deletion_step_register(step: AccountDeletionStep) -> None:
+    """``step(user=, actor=)`` runs in the deletion's transaction and returns counts for the audit event."""
+    if step not in _deletion_steps:
+        _deletion_steps.append(step)
+
+
 @transaction.atomic
 def user_soft_delete(*, user: User, actor: User | None = None) -> int:
     """Delete an account the soft way: its listings are hidden, its personal data scrubbed.
@@ -160,23 +174,13 @@ def user_soft_delete(*, user: User, actor: User | None = None) -> int:
     The row stays (listings, orders and the audit log point at it) with
     ``deleted_at`` set, inactive, without phone, names, about, avatar or email,
     and with an unusable password, which also ends all its sessions. Returns the
-    number of listings hidden.
+    number of listings hidden (by the listings app's deletion step).
     """
-    from classifieds.listings import lifecycle
-    from classifieds.listings.models import Listing
-    from classifieds.search.services import search_listings_changed
-
     user = User.objects.select_for_update().get(pk=user.pk)
-    # Set-based, but through the listing lifecycle: every state "delete" may leave, to where it leads.
-    deletable = lifecycle.sources(lifecycle.Action.DELETE)
-    to_hide = list(Listing.objects.filter(owner=user, status__in=deletable).values_list("pk", flat=True))
-    hidden = Listing.objects.filter(pk__in=to_hide).update(
-        status=lifecycle.bulk_target(lifecycle.Action.DELETE), updated_at=timezone.now()
-    )
-    # The search index follows through the outbox, after commit.
-    search_listings_changed(listing_ids=to_hide, actor=actor or user, reason="account deleted")
-    # The contact number on listings is the same personal data as the account's phone.
-    Listing.objects.filter(owner=user).exclude(contact_phone="").update(contact_phone="")
+    counts: dict[str, int] = {}
+    for step in _deletion_steps:
+        counts.update(step(user=user, actor=actor or user))
+    hidden = counts.get("listings_hidden", 0)
     EmailAddress.objects.filter(user=user).delete()
     avatar = user.avatar.name if user.avatar else ""
     user.username = f"deleted-{user.pk}"

@@ -9,7 +9,6 @@ urlpatterns = [
     path("auth/logout/", views.sign_out, name="logout"),
     path("u/profile/", views.profile, name="profile"),
     path("u/profile/delete/", views.profile_delete, name="profile_delete"),
-    path("u/<int:pk>/", views.user_public, name="public"),
 ]
 
 # The URL names allauth reverses inside the flows we use, without a namespace.

@@ -11,19 +11,17 @@ from django.contrib import admin, messages
 from django.contrib.auth import logout
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
+from django.views.decorators.http import require_http_methods
 
 from classifieds.core.htmx import render_page
-from classifieds.core.pagination import page_url, paginate
 from classifieds.core.phones import format_phone
-from classifieds.media.processing import ImageRejected
+from classifieds.imaging.processing import ImageRejected
 from classifieds.seo.meta import page_meta
 
 from . import limits, otp, services, sms
@@ -66,7 +64,7 @@ def auth_otp(request: HttpRequest) -> HttpResponse:
     """
     next_url = get_next_redirect_url(request) or ""
     if request.user.is_authenticated:
-        return redirect(next_url or "listings:home")
+        return redirect(next_url or "web:home")
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx and not htmx.boosted and htmx.target == OTP_TARGET)
     pending = otp.pending_code(request)
@@ -103,9 +101,7 @@ def auth_otp(request: HttpRequest) -> HttpResponse:
                 else:
                     code_form = CodeForm(request.POST, code=pending.code)
                     result = otp.verify_code(request, pending, code_form, redirect_url=next_url)
-                    if result.response is not None:
-                        if fragment and 300 <= result.response.status_code < 400:
-                            return HttpResponseClientRedirect(result.response["Location"])
+                    if result.response is not None:  # signed in: a redirect (htmx: HX-Redirect, see middleware)
                         return result.response
                     if result.dead:
                         raise limits.Limited(scope="attempts", retry_at=time.time())
@@ -138,7 +134,7 @@ def auth_otp(request: HttpRequest) -> HttpResponse:
         "error": error,
         "fixed_code": sms.FIXED_CODE if sms.uses_fixed_code() else "",
     }
-    return render_page(request, "accounts/otp.html", context, partial="step", targets=(OTP_TARGET,), status=status)
+    return render_page(request, "accounts/otp.html", context, fragments={OTP_TARGET: "step"}, status=status)
 
 
 # allauth's own views where they fit, with our templates and page meta (hreflang, language switcher).
@@ -238,33 +234,9 @@ def profile_delete(request: HttpRequest) -> HttpResponse:
         services.user_soft_delete(user=request.user)
         logout(request)
         messages.success(request, _("Your account was deleted. Thank you for using Bozor."))
-        return redirect("listings:home")
+        return redirect("web:home")
     context = {"meta": _private_meta("accounts:profile_delete", _("Delete account")), "form": form}
     return TemplateResponse(request, "accounts/delete.html", context)
-
-
-@require_GET
-def user_public(request: HttpRequest, pk: int) -> HttpResponse:
-    """A seller's public page: name, member since and their active listings."""
-    from classifieds.listings.models import Listing
-
-    seller = get_object_or_404(User.objects.public(), pk=pk)
-    listings = Listing.objects.active().filter(owner=seller).for_cards().newest()
-    page = paginate(request, listings)
-    name = str(seller.public_name)
-    meta = page_meta(
-        lambda: reverse("accounts:public", kwargs={"pk": seller.pk}),
-        query=f"page={page.number}" if page.number > 1 else "",
-        title=_("%(name)s on Bozor") % {"name": name},
-        description=_("Listings of %(name)s on Bozor, on the site since %(date)s.")
-        % {"name": name, "date": seller.date_joined.strftime("%Y")},
-        robots="index,follow" if page.paginator.count else "noindex,follow",
-        og_type="profile",
-        prev_url=page_url(request.path, request.GET, page.previous_page_number()) if page.has_previous() else "",
-        next_url=page_url(request.path, request.GET, page.next_page_number()) if page.has_next() else "",
-    )
-    context = {"seller": seller, "page": page, "meta": meta}
-    return render_page(request, "accounts/user_public.html", context, partial="results", targets=("results",))
 
 
 def admin_login(request: HttpRequest, **kwargs) -> HttpResponse:

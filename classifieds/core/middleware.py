@@ -7,18 +7,29 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 logger = logging.getLogger(__name__)
 
 
-class HtmxVaryMiddleware:
-    """Every page may answer htmx with a fragment: caches must key on HX-Request."""
+class HtmxConventionsMiddleware:
+    """The htmx conventions every view relies on (after django-htmx's ``HtmxMiddleware``).
+
+    - ``Vary: HX-Request``: every page may answer htmx with a fragment, so caches key on it.
+    - A redirect answering an htmx request (a PRG redirect, sign-in required, signed in)
+      becomes ``HX-Redirect``: following it inside the XHR would swap a whole page into a
+      fragment. Views return the same ``redirect()`` for htmx as for a plain form.
+    - Messages added while answering an htmx request with a fragment are shown in that
+      response, out of band (``hx-swap-oob`` on the page's ``#messages``), not on the next
+      full page. A full page (or a boosted request) shows them itself, as always.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -26,7 +37,29 @@ class HtmxVaryMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         patch_vary_headers(response, ("HX-Request",))
+        htmx = getattr(request, "htmx", None)
+        if not htmx or htmx.boosted:
+            return response
+        if 300 <= response.status_code < 400 and response.has_header("Location"):
+            return self._client_redirect(response)
+        if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+            self._add_messages(request, response)
         return response
+
+    @staticmethod
+    def _client_redirect(response: HttpResponse) -> HttpResponse:
+        redirected = HttpResponseClientRedirect(response["Location"])
+        redirected.cookies = response.cookies
+        patch_vary_headers(redirected, ("HX-Request",))
+        return redirected
+
+    @staticmethod
+    def _add_messages(request: HttpRequest, response: HttpResponse) -> None:
+        storage = messages.get_messages(request)
+        if storage.used or not len(storage):  # none, or a full page rendered them already
+            return
+        html = render_to_string("components/messages.html", {"messages": storage, "oob": True}, request=request)
+        response.content += html.encode(response.charset)
 
 
 # Field names never written back into a page: secrets the visitor must type again.
@@ -52,7 +85,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
         dropped_files = bool(request.FILES)
     context = {
         "retry_url": request.get_full_path(),
-        "home_url": reverse("listings:home"),
+        "home_url": reverse("web:home"),
         "form_fields": form_fields,
         "dropped_secrets": dropped_secrets,
         "dropped_files": dropped_files,

@@ -1,4 +1,4 @@
-"""What every page needs for the favorite buttons and the saved-search badge, computed only when used."""
+"""What every page needs for the favorite buttons, computed only when used."""
 
 from __future__ import annotations
 
@@ -17,18 +17,8 @@ def _favorite_ids(request: HttpRequest) -> set[int]:
     return session_favorite_ids(session) if session is not None else set()
 
 
-def _alert_count(request: HttpRequest) -> int:
-    from classifieds.savedsearches.models import Digest
-
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return 0
-    return Digest.objects.unseen_count(user)
-
-
 def favorites(request: HttpRequest) -> dict:
     return {
         "card_actions_template": "favorites/partials/button.html",
         "favorite_ids": SimpleLazyObject(lambda: _favorite_ids(request)),
-        "saved_alert_count": SimpleLazyObject(lambda: _alert_count(request)),
     }

@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 
 from classifieds.accounts.models import User
 from classifieds.listings.models import Listing
+from classifieds.listings.services import listings_favorites_adjust
 
 from .models import Favorite
 from .session import SessionFavorite
 
 
 def _bump(listing_ids: list[int], delta: int) -> None:
-    if listing_ids:
-        Listing.objects.filter(pk__in=listing_ids).update(favorites_count=Greatest(F("favorites_count") + delta, 0))
+    listings_favorites_adjust(listing_ids=listing_ids, delta=delta)
 
 
 @transaction.atomic

@@ -5,6 +5,5 @@ from . import views
 app_name = "favorites"
 
 urlpatterns = [
-    path("saved/", views.saved_page, name="saved"),
     path("saved/favorite/<int:pk>/", views.favorite_toggle, name="toggle"),
 ]

@@ -6,11 +6,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from classifieds.media.models import ListingPhoto
-from classifieds.search.services import search_listings_changed
 
 from . import services
 from .models import ExchangeRate, Listing, ListingAttributeValue
-from .services import exchange_rate_set
+from .rates import exchange_rate_set
 
 
 class RejectForm(forms.Form):
@@ -108,7 +107,7 @@ class ListingAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         """After the listing and its inlines are saved, the search index follows (through the outbox)."""
         super().save_related(request, form, formsets, change)
-        search_listings_changed(listing_ids=[form.instance.pk], actor=request.user, reason="admin")
+        services.listings_changed(listing_ids=[form.instance.pk], actor=request.user, reason="admin")
 
 
 @admin.register(ExchangeRate)

@@ -19,7 +19,7 @@ from classifieds.taxonomy.models import Attribute, Category, Location, PricePeri
 from classifieds.taxonomy.schema import validate_attribute_values
 
 from .models import Currency, Listing
-from .services import DESCRIPTION_MIN_LENGTH, TITLE_MIN_LENGTH
+from .policies import DESCRIPTION_MIN_LENGTH, TITLE_MIN_LENGTH
 
 LOCATION_LEVELS = ("region", "city", "district")
 

@@ -1,38 +1,60 @@
-"""Writes on listings, and the exchange rate their prices are compared through."""
+"""Writes on listings: attributes, counters, the posting wizard, every lifecycle move, expiry.
+
+The exchange rate their prices are compared through is written in ``rates``.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from classifieds.audit.models import Event
-from classifieds.audit.services import event_record
-from classifieds.core.text import plain_decimal
-from classifieds.search.services import search_listings_changed
+from classifieds.audit.services import event_record, events_record, outbox_publish
 from classifieds.taxonomy.models import Category
 from classifieds.taxonomy.schema import CleanedValue, validate_attribute_values
 
 from . import lifecycle
 from .lifecycle import Action, ListingActionNotAllowed, ListingError
-from .models import PRICE_UZS_SQL, Currency, ExchangeRate, Listing, ListingAttributeValue
+from .models import Listing, ListingAttributeValue
+from .policies import (
+    category_requires_moderation,
+    free_listings_left,
+    listing_problems,
+)
 
 logger = logging.getLogger(__name__)
 
-# The Central Bank of Uzbekistan's public rates: a JSON list of {"Ccy": "USD", "Rate": "12650.45", "Date": "28.11.2026", ...}.
-CBU_RATES_URL = "https://cbu.uz/ru/arkhiv-kursov-valyut/json/"
-# A rate outside this band is a broken answer, not a devaluation.
-SANE_RATES = {Currency.USD: (Decimal(1000), Decimal(100000))}
+# Outbox topics other apps consume (``audit.services.outbox_consumer_register``): search keeps its
+# index in step with them. The reindex topic keeps its historical name (stored rows, migration 0006).
+LISTINGS_CHANGED = "search.reindex"
+LISTINGS_REPRICED = "listings.repriced"
+LISTING_SUBJECT = "listings.listing"
+
+
+def listings_changed(*, listing_ids, actor=None, reason: str = "") -> list[int]:
+    """Buyers may find these listings differently now: record it in the outbox (the index follows after commit).
+
+    Every app that changes what a listing shows in search (photos, promotions, an account
+    deletion) says so through here, inside its transaction. Returns the event ids.
+    """
+    ids = sorted({int(pk) for pk in listing_ids})
+    if not ids:
+        return []
+    return outbox_publish(
+        topic=LISTINGS_CHANGED,
+        subject_type=LISTING_SUBJECT,
+        subject_ids=ids,
+        actor=actor,
+        payload={"reason": reason} if reason else {},
+    )
 
 
 @transaction.atomic
@@ -60,8 +82,26 @@ def listing_set_attributes(
     ]
     created = ListingAttributeValue.objects.bulk_create(rows)
     if listing.status != Listing.Status.DRAFT:  # buyers never find a draft
-        search_listings_changed(listing_ids=[listing.pk], reason="attributes")
+        listings_changed(listing_ids=[listing.pk], reason="attributes")
     return created
+
+
+def listings_favorites_adjust(*, listing_ids: list[int], delta: int) -> None:
+    """Keep ``favorites_count`` equal to the listings' favorites (never below zero): one UPDATE."""
+    if listing_ids:
+        Listing.objects.filter(pk__in=listing_ids).update(favorites_count=Greatest(F("favorites_count") + delta, 0))
+
+
+def listing_bump(*, listing: Listing, now: datetime) -> None:
+    """A paid bump: the listing counts as fresh from ``now`` (it sorts first by date again)."""
+    Listing.objects.filter(pk=listing.pk).update(refreshed_at=now, updated_at=now)
+
+
+def listing_photos_changed(*, listing: Listing, actor=None) -> None:
+    """Cards and the index show the cover and the photo count: both follow a change of photos."""
+    Listing.objects.filter(pk=listing.pk).update(updated_at=timezone.now())
+    if listing.status != Listing.Status.DRAFT:
+        listings_changed(listing_ids=[listing.pk], actor=actor, reason="photos")
 
 
 def listing_record_view(*, listing: Listing) -> None:
@@ -77,72 +117,8 @@ def listing_reveal_phone(*, listing: Listing, already_revealed: bool) -> bool:
     return True
 
 
-@transaction.atomic
-def exchange_rate_set(
-    *, currency: str, rate: Decimal, source: str = ExchangeRate.Source.MANUAL, rate_date: date | None = None
-) -> ExchangeRate:
-    """Store the rate of ``currency`` and re-price its listings in sum (one set-based UPDATE)."""
-    if rate <= 0:
-        raise ValueError("an exchange rate is positive")
-    current, created = ExchangeRate.objects.select_for_update().get_or_create(
-        currency=currency, defaults={"rate": rate, "source": source, "rate_date": rate_date}
-    )
-    changed = created or current.rate != rate
-    if not created:
-        current.rate, current.source, current.rate_date = rate, source, rate_date
-        current.save()
-    if changed:
-        listings_reprice(currency=currency)
-    return current
-
-
-def listings_reprice(*, currency: str) -> int:
-    """Recompute ``price_uzs`` of every listing priced in ``currency``; the search index follows after commit."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE listings_listing l SET price_uzs = {PRICE_UZS_SQL} WHERE l.currency = %s",  # noqa: S608
-            [currency],
-        )
-        count = cursor.rowcount
-
-    def reindex() -> None:
-        from classifieds.search.backends import get_search_backend
-
-        backend = get_search_backend()
-        backend.reprice(currency)
-        backend.invalidate_summaries()
-
-    transaction.on_commit(reindex)
-    return count
-
-
-def exchange_rate_refresh(*, transport: httpx.BaseTransport | None = None) -> ExchangeRate | None:
-    """Fetch today's USD rate from the Central Bank; when unreachable or garbled keep the last one.
-
-    Returns the stored rate, or None when nothing changed.
-    """
-    try:
-        with httpx.Client(transport=transport, timeout=10, follow_redirects=True) as client:
-            response = client.get(CBU_RATES_URL)
-            response.raise_for_status()
-            rows = response.json()
-        row = next(r for r in rows if isinstance(r, dict) and r.get("Ccy") == Currency.USD)
-        rate = Decimal(str(row["Rate"]).replace(",", "."))
-        rate_date = datetime.strptime(row["Date"], "%d.%m.%Y").date() if row.get("Date") else None
-    except (httpx.HTTPError, ValueError, KeyError, StopIteration, InvalidOperation, TypeError) as exc:
-        logger.warning("exchange rate: keeping the last rate, the Central Bank did not answer usefully: %r", exc)
-        return None
-    low, high = SANE_RATES[Currency.USD]
-    if not low <= rate <= high:
-        logger.warning("exchange rate: ignoring an implausible USD rate %s", rate)
-        return None
-    return exchange_rate_set(currency=Currency.USD, rate=rate, source=ExchangeRate.Source.CBU, rate_date=rate_date)
-
-
 # --- Posting and managing one's listings (the wizard and the seller's dashboard) -------------
 
-TITLE_MIN_LENGTH = 5
-DESCRIPTION_MIN_LENGTH = 20
 # What the details step writes on a draft; anything else in ``fields`` is ignored.
 DRAFT_FIELDS = frozenset(
     {
@@ -170,82 +146,6 @@ class ListingIncomplete(ListingError):
 
 class FreeListingLimitReached(ListingError):
     pass
-
-
-def _policy_category(category: Category, attribute: str) -> Category | None:
-    """The nearest category (itself first, then up the tree) that sets ``attribute``."""
-    for node in reversed(category.ancestors(include_self=True)):
-        if getattr(node, attribute) is not None:
-            return node
-    return None
-
-
-category_requires_moderation = lifecycle.requires_moderation
-
-
-def free_listings_left(*, owner, category: Category, now: datetime | None = None, exclude_pk: int | None = None):
-    """(limit, used, limiting category) for the seller in the category's rolling 30 days; limit None = unlimited."""
-    policy = _policy_category(category, "free_listings_per_30_days")
-    if policy is None:
-        return None, 0, None
-    since = (now or timezone.now()) - timedelta(days=30)
-    used = (
-        Listing.objects.filter(owner=owner, category__path__contains=[policy.pk], published_at__gte=since)
-        .exclude(pk=exclude_pk)
-        .count()
-    )
-    return policy.free_listings_per_30_days, used, policy
-
-
-def stored_attribute_values(listing: Listing) -> dict[str, Any]:
-    """The listing's attribute values as the raw form values they were cleaned from (key -> value or list)."""
-    values: dict[str, Any] = {}
-    for row in listing.attribute_values.select_related("attribute", "option"):
-        attribute = row.attribute
-        if row.option_id:
-            if attribute.type == attribute.Type.MULTICHOICE:
-                values.setdefault(attribute.key, []).append(row.option.value)
-            else:
-                values[attribute.key] = row.option.value
-        elif row.value_bool is not None:
-            values[attribute.key] = "true" if row.value_bool else "false"
-        elif row.value_number is not None:
-            values[attribute.key] = plain_decimal(row.value_number)
-        else:
-            values[attribute.key] = row.value_text
-    return values
-
-
-def listing_problems(listing: Listing) -> dict[str, list[str]]:
-    """What still keeps this listing from being published, by field name (``attrs.<key>`` for attributes)."""
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    title = (listing.title or "").strip()
-    if len(title) < TITLE_MIN_LENGTH:
-        add("title", gettext("The title needs at least %(min)s characters.") % {"min": TITLE_MIN_LENGTH})
-    if len((listing.description or "").strip()) < DESCRIPTION_MIN_LENGTH:
-        add(
-            "description",
-            gettext("Describe the item in at least %(min)s characters.") % {"min": DESCRIPTION_MIN_LENGTH},
-        )
-    if listing.price_type == Listing.PriceType.AMOUNT and listing.price is None:
-        add("price", gettext("Enter a price, or choose “free” or “exchange”."))
-    if listing.location_id is None:
-        add("location", gettext("Choose where the item is."))
-    elif listing.location.path and len(listing.location.path) == 1 and listing.location.children.exists():
-        add("location", gettext("Choose a city or district."))
-    if not listing.contact_phone:
-        add("contact_phone", gettext("Enter a phone number buyers can call."))
-    try:
-        validate_attribute_values(listing.category, stored_attribute_values(listing))
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            for message in messages:
-                add(f"attrs.{key}", message)
-    return errors
 
 
 @transaction.atomic
@@ -368,7 +268,7 @@ def listing_submit(*, listing: Listing, actor, now: datetime | None = None) -> L
     locked.save()
     _drop_failed_photos(locked)
     event_record(topic="listing.submitted", subject=locked, actor=actor, payload={"status": locked.status})
-    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason="submitted")
+    listings_changed(listing_ids=[locked.pk], actor=actor, reason="submitted")
     return locked
 
 
@@ -401,7 +301,7 @@ def _moved(locked: Listing, previous: str, *, actor, topic: str, reason: str = "
     if reason:
         payload["reason"] = reason
     event_record(topic=topic, subject=locked, actor=actor, payload=payload)
-    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason=topic)
+    listings_changed(listing_ids=[locked.pk], actor=actor, reason=topic)
     return locked
 
 
@@ -423,7 +323,7 @@ def listing_edit(
         locked.rejection_reason = ""
     locked.save()
     event_record(topic="listing.edited", subject=locked, actor=actor, payload={"from": previous, "status": target})
-    search_listings_changed(listing_ids=[locked.pk], actor=actor, reason="edited")
+    listings_changed(listing_ids=[locked.pk], actor=actor, reason="edited")
     return locked
 
 
@@ -506,6 +406,24 @@ def listing_reject(*, listing: Listing, actor, reason: str, now: datetime | None
     return _moved(locked, previous, actor=actor, topic="listing.rejected", reason=reason)
 
 
+@transaction.atomic
+def listings_withdraw_for_deleted_owner(*, user, actor) -> dict[str, int]:
+    """An account is being deleted: hide its listings and drop their contact number (its personal data).
+
+    Set-based, but through the lifecycle: every state "delete" may leave, to where it leads;
+    the search index follows through the outbox. Registered as an account deletion step.
+    """
+    deletable = lifecycle.sources(Action.DELETE)
+    to_hide = list(Listing.objects.filter(owner=user, status__in=deletable).values_list("pk", flat=True))
+    hidden = Listing.objects.filter(pk__in=to_hide).update(
+        status=lifecycle.bulk_target(Action.DELETE), updated_at=timezone.now()
+    )
+    listings_changed(listing_ids=to_hide, actor=actor, reason="account deleted")
+    # The contact number on listings is the same personal data as the account's phone.
+    Listing.objects.filter(owner=user).exclude(contact_phone="").update(contact_phone="")
+    return {"listings_hidden": hidden}
+
+
 def listings_expire_due(*, now: datetime | None = None, batch: int = 1000) -> int:
     """Move active listings past ``expires_at`` to ``expired`` in batches; returns how many moved.
 
@@ -527,14 +445,11 @@ def listings_expire_due(*, now: datetime | None = None, batch: int = 1000) -> in
                 return moved
             target = lifecycle.bulk_target(Action.EXPIRE)
             Listing.objects.filter(pk__in=ids).update(status=target)
-            Event.objects.bulk_create(
-                Event(
-                    topic="listing.expired",
-                    subject_type=Listing._meta.label_lower,
-                    subject_id=str(pk),
-                    payload={"from": Listing.Status.ACTIVE, "to": target},  # sources(EXPIRE) is {active}
-                )
-                for pk in ids
+            events_record(
+                topic="listing.expired",
+                subject_type=LISTING_SUBJECT,
+                subject_ids=ids,
+                payload={"from": Listing.Status.ACTIVE, "to": target},  # sources(EXPIRE) is {active}
             )
-            search_listings_changed(listing_ids=ids, reason="listing.expired")
+            listings_changed(listing_ids=ids, reason="listing.expired")
             moved += len(ids)

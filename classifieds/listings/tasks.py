@@ -5,7 +5,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .services import exchange_rate_refresh, listings_expire_due
+from .rates import exchange_rate_refresh
+from .services import listings_expire_due
 
 
 @db_periodic_task(crontab(hour="*/6", minute="7"))

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
+from classifieds.imaging.processing import ImageRejected, inspect_image, reencode, sha256_of
 from classifieds.listings.models import Listing
-from classifieds.search.services import search_listings_changed
+from classifieds.listings.services import listing_photos_changed
 
 from .models import ListingPhoto
-from .processing import ImageRejected, inspect_image, reencode, sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +37,6 @@ class PhotoRejected(ImageRejected):
 def _upload_name(extension: str, now: datetime | None = None) -> str:
     now = now or timezone.now()
     return f"listings/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
-
-
-def _listing_changed(listing: Listing, actor=None) -> None:
-    """Cards and the index show the cover and the photo count: both follow the change."""
-    Listing.objects.filter(pk=listing.pk).update(updated_at=timezone.now())
-    if listing.status != Listing.Status.DRAFT:
-        search_listings_changed(listing_ids=[listing.pk], actor=actor, reason="photos")
 
 
 def direct_upload_enabled() -> bool:
@@ -113,15 +106,15 @@ def photo_process(*, photo_id: int) -> ListingPhoto | None:
         pk=photo.pk, status=ListingPhoto.Status.PROCESSING, attempts__lt=MAX_PROCESSING_ATTEMPTS
     ).update(attempts=F("attempts") + 1, attempted_at=timezone.now())
     if not claimed:
-        return _photo_fail(photo, _("The photo could not be processed; add it again."))
+        return photo_fail(photo, _("The photo could not be processed; add it again."))
     raw_name = photo.image.name
     try:
         with default_storage.open(raw_name, "rb") as stream:
             encoded = reencode(stream.read())
     except ImageRejected as exc:
-        return _photo_fail(photo, exc.reason)
+        return photo_fail(photo, exc.reason)
     except FileNotFoundError:
-        return _photo_fail(photo, _("The upload was lost; add the photo again."))
+        return photo_fail(photo, _("The upload was lost; add the photo again."))
     name = default_storage.save(_upload_name("jpg"), ContentFile(encoded.data))
     with transaction.atomic():
         current = ListingPhoto.objects.select_for_update().filter(pk=photo.pk).first()
@@ -140,12 +133,12 @@ def photo_process(*, photo_id: int) -> ListingPhoto | None:
         if current.flagged:
             # Someone else's listing already has this exact file: moderators look at both.
             event_record(topic="media.photo_flagged", subject=current, payload={"reason": "checksum_elsewhere"})
-        _listing_changed(photo.listing)
+        listing_photos_changed(listing=photo.listing)
     default_storage.delete(raw_name)
     return current
 
 
-def _photo_fail(photo: ListingPhoto, reason: str) -> ListingPhoto:
+def photo_fail(photo: ListingPhoto, reason: str) -> ListingPhoto:
     """Mark a photo failed with a reason the seller sees, unless a concurrent try already finished it."""
     raw_name = photo.image.name
     failed = ListingPhoto.objects.filter(pk=photo.pk, status=ListingPhoto.Status.PROCESSING).update(
@@ -164,7 +157,7 @@ def photo_delete(*, photo: ListingPhoto, actor) -> None:
     listing = photo.listing
     photo.delete()
     event_record(topic="media.photo_deleted", subject=listing, actor=actor, payload={"photo": photo.pk})
-    _listing_changed(listing, actor)
+    listing_photos_changed(listing=listing, actor=actor)
     if name:
         transaction.on_commit(lambda: default_storage.delete(name))
 
@@ -180,7 +173,7 @@ def photo_move(*, photo: ListingPhoto, position: int, actor) -> list[ListingPhot
         if row.order != index:
             row.order = index
             row.save(update_fields=["order"])
-    _listing_changed(photo.listing, actor)
+    listing_photos_changed(listing=photo.listing, actor=actor)
     return photos
 
 
@@ -218,7 +211,7 @@ def photos_redrive(*, stuck_after: timedelta = STUCK_AFTER, limit: int = 100) ->
     for photo in stuck:
         if photo.attempts >= MAX_PROCESSING_ATTEMPTS:
             logger.warning("photo %s failed %s processing attempts; marked failed", photo.pk, photo.attempts)
-            _photo_fail(photo, _("The photo could not be processed; add it again."))
+            photo_fail(photo, _("The photo could not be processed; add it again."))
             continue
         # Queued now: the next sweep waits another ``stuck_after`` before queueing it again.
         ListingPhoto.objects.filter(pk=photo.pk, status=ListingPhoto.Status.PROCESSING).update(attempted_at=now)

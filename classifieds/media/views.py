@@ -1,7 +1,7 @@
 """Direct browser upload to S3: a presigned POST, then an attach call that checks what arrived.
 
 Only when the media storage is S3 (``MEDIA_BUCKET``); otherwise photos go
-through Django as a multipart POST of the posting form (posting_views).
+through Django as a multipart POST of the posting form (``classifieds.web.views.posting``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from classifieds.accounts.decorators import login_required
-from classifieds.listings.posting_views import load_own_listing
+from classifieds.imaging.processing import MAX_BYTES
+from classifieds.listings.loaders import load_own_listing
 
 from . import services
-from .processing import MAX_BYTES
 
 PRESIGN_SECONDS = 600
 CONTENT_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"}

@@ -3,8 +3,6 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from classifieds.payments.models import Payment
-
 from .models import Order, OrderItem
 from .services import order_cancel
 
@@ -19,25 +17,13 @@ class OrderItemInline(admin.TabularInline):
         return False
 
 
-class PaymentInline(admin.TabularInline):
-    model = Payment
-    extra = 0
-    can_delete = False
-    fields = ("provider", "provider_txn_id", "amount", "state", "reason", "created_at")
-    readonly_fields = fields
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ("id", "user", "listing", "provider", "amount", "state", "created_at", "paid_at")
     list_filter = ("state", "provider")
     search_fields = ("id", "listing__title", "user__phone")
     readonly_fields = [f.name for f in Order._meta.fields]
-    inlines = [OrderItemInline, PaymentInline]
+    inlines = [OrderItemInline]  # payments adds its own inline (classifieds.payments.admin): it sits above orders
     actions = ["cancel_or_refund"]
 
     def has_add_permission(self, request) -> bool:

@@ -6,7 +6,32 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from classifieds.orders.admin import OrderAdmin
+from classifieds.orders.models import Order
+
 from .models import Payment
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    fields = ("provider", "provider_txn_id", "amount", "state", "reason", "created_at")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderWithPaymentsAdmin(OrderAdmin):
+    """The order admin with the order's payments: payments sits above orders, so it adds them itself."""
+
+    inlines = [*OrderAdmin.inlines, PaymentInline]
+
+
+admin.site.unregister(Order)
+admin.site.register(Order, OrderWithPaymentsAdmin)
 
 
 @admin.register(Payment)

@@ -1,11 +1,19 @@
-"""Reads of where promotions show: the spotlight carousel of the home page and category headers,
-and the seller's dashboard (what each listing has running, until when).
+"""Reads of where promotions show: pinned TOP slots above a category's results, the spotlight
+carousel of the home page and category headers, and the seller's dashboard (what each listing
+has running, until when).
 
-The SRP's pinned TOP slots are in ``classifieds.search.promotions``.
+Pinned slots: on a category page's first page, up to ``TOP_SLOTS`` listings with a running
+"top" promotion that also match the page's filters, in an order that rotates every hour (md5
+of id and the hour) so every buyer of a slot gets its turn. The running check is made here, at
+query time (``ends_at > now``), so an expired top is never pinned even when the expiry task is
+late. Both the pinned slots and the spotlight reach the results page through
+``classifieds.search.placement`` (registered in ``PromotionsConfig.ready``): search sits below
+promotions and never imports it. They are read on every search, so they must stay cheap.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,11 +22,41 @@ from django.db.models.functions import MD5, Cast, Concat
 from django.utils import timezone
 
 from classifieds.listings.models import Listing
-from classifieds.search.promotions import rotation_seed
+from classifieds.search.backends.base import SearchBackend
+from classifieds.search.query import ListingQuery
 
 from .models import Promotion, PromotionType
 
 SPOTLIGHT_SLOTS = 8
+TOP_SLOTS = 3
+
+
+def rotation_seed(now: datetime) -> str:
+    """Changes every hour: which running tops (and spotlights) get the few slots rotates with it."""
+    return now.strftime("%Y%m%d%H")
+
+
+def _rotation_key(pk: int, seed: str) -> tuple[str, int]:
+    """The same order as SQL's ``ORDER BY md5(id::text || seed), id`` (the spotlight's)."""
+    return hashlib.md5(f"{pk}{seed}".encode(), usedforsecurity=False).hexdigest(), pk
+
+
+def pinned_listing_ids(backend: SearchBackend, query: ListingQuery, *, limit: int = TOP_SLOTS) -> list[int]:
+    """Ids of promoted listings matching ``query`` to show above the results on its first page."""
+    if query.category_id is None or limit <= 0:
+        return []
+    now = timezone.now()
+    candidates = set(
+        Promotion.objects.live(now)
+        .of_type(PromotionType.TOP)
+        .filter(listing__category__path__contains=[query.category_id])
+        .values_list("listing_id", flat=True)
+    )
+    if not candidates:
+        return []
+    matching = backend.filter_ids(query, sorted(candidates))
+    seed = rotation_seed(now)
+    return sorted(matching, key=lambda pk: _rotation_key(pk, seed))[:limit]
 
 
 def spotlight_cards(*, category=None, limit: int = SPOTLIGHT_SLOTS) -> list[Listing]:

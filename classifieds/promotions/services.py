@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
 from classifieds.listings.models import Listing
-from classifieds.search.services import search_listings_changed
+from classifieds.listings.services import listing_bump, listings_changed
 
 from .models import Promotion, PromotionPrice, PromotionType
 
@@ -35,7 +35,7 @@ def promotion_quote(*, listing: Listing, code: str) -> PromotionPrice:
 
 
 def _reindex(listing_id: int, reason: str) -> None:
-    search_listings_changed(listing_ids=[listing_id], reason=reason)
+    listings_changed(listing_ids=[listing_id], reason=reason)
 
 
 @transaction.atomic
@@ -48,7 +48,7 @@ def promotion_activate(*, item, now: datetime | None = None) -> Promotion:
     listing = Listing.objects.select_for_update().get(pk=item.order.listing_id)
     if item.type == PromotionType.BUMP:
         starts_at = ends_at = now
-        Listing.objects.filter(pk=listing.pk).update(refreshed_at=now, updated_at=now)
+        listing_bump(listing=listing, now=now)
         state = Promotion.State.ENDED
     else:
         # A second purchase of the same kind queues behind the running one instead of overlapping it.
@@ -120,5 +120,5 @@ def promotion_expire_due(*, now: datetime | None = None) -> int:
             payload={"listing": promotion.listing_id, "type": promotion.type},
         )
     if due:
-        search_listings_changed(listing_ids=[p.listing_id for p in due], reason="promotion")
+        listings_changed(listing_ids=[p.listing_id for p in due], reason="promotion")
     return len(due)

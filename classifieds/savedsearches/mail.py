@@ -42,7 +42,7 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
             "saved": saved,
             "items": items,
             "search_url": _absolute(srp_url(saved)),
-            "saved_url": _absolute(reverse("favorites:saved")),
+            "saved_url": _absolute(reverse("web:saved")),
             "unsubscribe_url": unsubscribe,
             "count": len(items),
         }

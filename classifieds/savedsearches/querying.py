@@ -9,18 +9,16 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import QueryDict
-from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from classifieds.core.templatetags.bozor import format_money
 from classifieds.listings.models import Listing
+from classifieds.listings.money import format_money
 from classifieds.search import filters
-from classifieds.search.catalog import current_catalog
 from classifieds.search.query import ListingQuery
 from classifieds.taxonomy.models import Category, Location
-
-SRP_VIEWS = {"listings:search", "listings:category", "listings:category_location"}
+from classifieds.taxonomy.paths import NotAnSrp, resolve_srp, srp_path
+from classifieds.taxonomy.snapshot import taxonomy_snapshot
 
 
 class NotASearch(ValueError):
@@ -53,25 +51,12 @@ def search_from_parts(category: Category | None, location: Location | None, quer
 def search_from_url(url: str) -> Search:
     """The search behind an SRP address (``/c/cars/tashkent/?q=...``, with or without ``/uz/``)."""
     parts = urlsplit(url)
-    language = translation.get_language_from_path(parts.path) or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(translation.get_language_from_path(parts.path) or settings.LANGUAGE_CODE):
         try:
-            match = resolve(parts.path)
-        except Resolver404 as error:
+            address = resolve_srp(url)
+        except NotAnSrp as error:
             raise NotASearch(url) from error
-        if match.view_name not in SRP_VIEWS:
-            raise NotASearch(url)
-        catalog = current_catalog()
-        category = location = None
-        if "category_slug" in match.kwargs:
-            category, _current = catalog.category_by_slug(match.kwargs["category_slug"], language)
-            if category is None:
-                raise NotASearch(url)
-        if "location_slug" in match.kwargs:
-            location = catalog.location_slugs.get(match.kwargs["location_slug"])
-            if location is None:
-                raise NotASearch(url)
-        return search_from_parts(category, location, parts.query)
+        return search_from_parts(address.category, address.location, parts.query)
 
 
 def listing_query(saved, **extra) -> ListingQuery:
@@ -85,16 +70,7 @@ def listing_query(saved, **extra) -> ListingQuery:
 
 def srp_url(saved) -> str:
     """The SRP address of a saved search in the active language."""
-    if saved.category is None:
-        path = reverse("listings:search")
-    elif saved.location is None:
-        path = reverse("listings:category", kwargs={"category_slug": saved.category.slug})
-    else:
-        path = reverse(
-            "listings:category_location",
-            kwargs={"category_slug": saved.category.slug, "location_slug": saved.location.slug},
-        )
-    return f"{path}?{saved.params}" if saved.params else path
+    return srp_path(saved.category, saved.location, query=saved.params)
 
 
 def _number(value: str) -> str:
@@ -107,16 +83,16 @@ def _number(value: str) -> str:
 
 def title_for(search: Search) -> str:
     """A readable title, e.g. "Transport › Cars › Chevrolet, Tashkent, up to $10,000"."""
-    catalog = current_catalog()
+    snapshot = taxonomy_snapshot()
     params = QueryDict(search.params)
     parts: list[str] = []
     head = ""
     if search.category is not None:
-        path = [*catalog.ancestors(search.category), search.category]
+        path = [*snapshot.ancestors(search.category), search.category]
         head = " › ".join(node.name for node in path[-2:])
     labels: list[str] = []
     if search.category is not None:
-        for attribute in catalog.schema(search.category):
+        for attribute in snapshot.schema(search.category):
             key = f"attrs.{attribute.key}"
             chosen = params.getlist(key)
             if chosen and attribute.has_options:

@@ -31,18 +31,6 @@ def _own(request: HttpRequest, pk: int) -> SavedSearch:
     return get_object_or_404(SavedSearch.objects.select_related("category", "location"), pk=pk, user=request.user)
 
 
-def saved_searches_context(request: HttpRequest) -> dict:
-    """The saved-search half of /saved/: each with its new matches and an edit form."""
-    if not request.user.is_authenticated:
-        return {"searches": []}
-    searches = list(SavedSearch.objects.of(request.user).select_related("category", "location").order_by("-created_at"))
-    for saved in searches:
-        saved.new_count = services.new_matches(saved)
-        saved.url = srp_url(saved)
-        saved.form = SavedSearchEditForm(initial={"title": saved.title, "frequency": saved.frequency})
-    return {"searches": searches, "max_searches": MAX_SAVED_SEARCHES}
-
-
 @require_POST
 @login_required
 def saved_search_create(request: HttpRequest) -> HttpResponse:
@@ -50,7 +38,7 @@ def saved_search_create(request: HttpRequest) -> HttpResponse:
     form = SaveSearchForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("This search could not be saved."))
-        return redirect("favorites:saved")
+        return redirect("web:saved")
     url = form.cleaned_data["url"]
     if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         raise Http404
@@ -89,7 +77,7 @@ def saved_search_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Saved search updated."))
     else:
         messages.error(request, _("Check the title and the alert frequency."))
-    return redirect(f"{reverse('favorites:saved')}#search-{saved.pk}")
+    return redirect(f"{reverse('web:saved')}#search-{saved.pk}")
 
 
 @require_POST
@@ -98,7 +86,7 @@ def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete a saved search."""
     services.saved_search_delete(saved=_own(request, pk))
     messages.success(request, _("Saved search deleted."))
-    return redirect("favorites:saved")
+    return redirect("web:saved")
 
 
 @require_GET

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from .backends.postgres import forget_synonyms
 from .models import Synonym
+from .synonyms import forget_synonyms
 
 
 @admin.register(Synonym)

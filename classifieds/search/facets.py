@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from classifieds.core.templatetags.bozor import format_money
 from classifieds.listings.models import Listing
+from classifieds.listings.money import format_money
 from classifieds.taxonomy.models import Attribute, Category, Location
 
 from .filters import SELLER_CHOICES, YES

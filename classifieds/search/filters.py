@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classifieds.listings.models import Currency, ExchangeRate, Listing
 from classifieds.taxonomy.models import Attribute, Category, Location
+from classifieds.taxonomy.snapshot import taxonomy_snapshot
 
 from .query import BOOLEAN, CONDITION_VALUES, SELLER_VALUES, ListingQuery, OptionFilter, RangeFilter
 from .text import clean_query
@@ -127,13 +128,11 @@ def bind_filterset(category: Category | None, params: QueryDict) -> tuple[BaseLi
     from django.conf import settings
     from django.utils.translation import get_language
 
-    from .catalog import current_catalog  # the catalog module imports this one
-
-    catalog = current_catalog()
+    snapshot = taxonomy_snapshot()
     language = get_language() or settings.LANGUAGE_CODE
-    schema = catalog.schema(category) if category else []
+    schema = snapshot.schema(category) if category else []
     filterset_class = filterset_for(
-        schema, cache=catalog.derived, key=("filterset", category.pk if category else None, language)
+        schema, cache=snapshot.derived, key=("filterset", category.pk if category else None, language)
     )
     return filterset_class(clean_params(params, filterset_class), queryset=Listing.objects.none()), schema
 

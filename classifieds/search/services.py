@@ -1,9 +1,10 @@
-"""The search outbox: listing writes record an event; a worker indexes it after commit.
+"""The search side of the outbox: listing writes record an event; a worker indexes it after commit.
 
 Indexing never happens inside a request. A service that changes what buyers can
-find calls ``search_listings_changed`` inside its transaction; the event rows
-commit (or roll back) with the change, a Huey task indexes them after commit,
-and ``redrive_search_events_task`` picks up whatever a killed worker left.
+find calls ``listings.services.listings_changed`` inside its transaction; the
+event rows commit (or roll back) with the change. This app consumes the topic
+(registered in ``SearchConfig.ready``): a Huey task indexes the events after
+commit, and ``redrive_search_events_task`` picks up whatever a killed worker left.
 """
 
 from __future__ import annotations
@@ -16,42 +17,32 @@ from django.db import transaction
 from django.utils import timezone
 
 from classifieds.audit.models import Event
+from classifieds.listings.models import Listing
+from classifieds.listings.services import LISTINGS_CHANGED, LISTINGS_REPRICED
 
 from .backends import get_search_backend
 
 logger = logging.getLogger(__name__)
 
-TOPIC = "search.reindex"
-SUBJECT_TYPE = "listings.listing"
+TOPIC = LISTINGS_CHANGED
 BATCH = 500
 
 
-def search_listings_changed(*, listing_ids: Sequence[int], actor=None, reason: str = "") -> list[int]:
-    """Record that these listings must be (re)indexed; the index follows after commit. Returns event ids."""
-    ids = sorted({int(pk) for pk in listing_ids})
-    if not ids:
-        return []
-    events = Event.objects.bulk_create(
-        [
-            Event(
-                topic=TOPIC,
-                actor=actor if actor is not None and getattr(actor, "pk", None) else None,
-                subject_type=SUBJECT_TYPE,
-                subject_id=str(pk),
-                payload={"reason": reason} if reason else {},
-            )
-            for pk in ids
-        ]
-    )
-    event_ids = [event.pk for event in events]
+def search_enqueue_indexing(event_ids: list[int]) -> None:
+    """Outbox consumer of ``LISTINGS_CHANGED``: index these events in the worker (after commit)."""
+    from .tasks import index_listings_task
 
-    def enqueue() -> None:
-        from .tasks import index_listings_task
+    index_listings_task(event_ids)
 
-        index_listings_task(event_ids)
 
-    transaction.on_commit(enqueue)
-    return event_ids
+def search_reprice(event_ids: list[int]) -> None:
+    """Outbox consumer of ``LISTINGS_REPRICED``: a new exchange rate; the backend re-prices its copy."""
+    events = Event.objects.filter(pk__in=event_ids, topic=LISTINGS_REPRICED, processed_at__isnull=True)
+    backend = get_search_backend()
+    for currency in sorted({event.payload.get("currency", "") for event in events} - {""}):
+        backend.reprice(currency)
+    backend.invalidate_summaries()
+    events.update(processed_at=timezone.now())
 
 
 @transaction.atomic
@@ -62,8 +53,6 @@ def search_process_events(*, event_ids: Sequence[int] | None = None, older_than:
     pending ones created more than ``older_than`` ago (the re-drive). Rows are
     locked with SKIP LOCKED, so two workers never index the same event.
     """
-    from classifieds.listings.models import Listing
-
     pending = Event.objects.filter(topic=TOPIC, processed_at__isnull=True)
     if event_ids is not None:
         pending = pending.filter(pk__in=list(event_ids))

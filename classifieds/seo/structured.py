@@ -18,7 +18,7 @@ def website() -> dict:
         "@context": "https://schema.org",
         "@type": "WebSite",
         "name": settings.SITE_NAME,
-        "url": absolute(reverse("listings:home")),
+        "url": absolute(reverse("web:home")),
         "inLanguage": ["ru-UZ", "uz-UZ"],
     }
 

@@ -87,9 +87,9 @@ class Category(TreeNode):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
+        from .paths import srp_path
 
-        return reverse("listings:category", kwargs={"category_slug": self.slug})
+        return srp_path(self)
 
     @property
     def price_period_choices(self) -> list[str]:

@@ -110,6 +110,37 @@ def _save_rows(model: type[models.Model], created: list, updated: list, fields: 
         model._default_manager.rewrite(False).bulk_update(updated, fields)
 
 
+def _upsert_tree(model, specs: list, counts: UpsertCounts, *, existing, values_of) -> dict:
+    """Create or update tree rows level by level, so a parent has its id before its children need it.
+
+    ``existing(spec)``: the row a spec describes, if any; ``values_of(spec)``: its fields but the parent.
+    """
+    rows: dict = {}
+    fields: list[str] = []
+    by_depth: dict[int, list] = defaultdict(list)
+    for spec in specs:
+        by_depth[spec.depth].append(spec)
+    for depth in sorted(by_depth):
+        created: list = []
+        updated: list = []
+        for spec in by_depth[depth]:
+            values = {"parent_id": rows[spec.parent].pk if spec.parent else None, **values_of(spec)}
+            fields = _field_names(values)
+            row = existing(spec)
+            if row is None:
+                row = model(**values)
+                created.append(row)
+            elif _assign(row, values):
+                updated.append(row)
+            else:
+                counts.unchanged += 1
+            rows[spec] = row
+        _save_rows(model, created, updated, fields)
+        counts.created += len(created)
+        counts.updated += len(updated)
+    return rows
+
+
 def _upsert_categories(specs: list[CategorySpec]) -> tuple[UpsertCounts, dict[CategorySpec, Category]]:
     languages = catalog_languages()
     counts = UpsertCounts()
@@ -146,39 +177,22 @@ def _upsert_categories(specs: list[CategorySpec]) -> tuple[UpsertCounts, dict[Ca
                     % {"where": spec.trail, "slug": value, "id": unmanaged_slugs[value].pk}
                 )
 
-    rows: dict[CategorySpec, Category] = {}
-    fields: list[str] = []
-    by_depth: dict[int, list[CategorySpec]] = defaultdict(list)
-    for spec in specs:
-        by_depth[spec.depth].append(spec)
-    for depth in sorted(by_depth):
-        created: list[Category] = []
-        updated: list[Category] = []
-        for spec in by_depth[depth]:
-            values = {
-                "parent_id": rows[spec.parent].pk if spec.parent else None,
-                "order": spec.order,
-                "icon": spec.icon,
-                "requires_moderation": spec.requires_moderation,
-                "listing_lifetime_days": spec.listing_lifetime_days,
-                "free_listings_per_30_days": spec.free_listings_per_30_days,
-                "price_periods": spec.price_periods,
-                **_translated_values("name", spec.name),
-                **_translated_values("slug", spec.slug),
-            }
-            fields = _field_names(values)
-            row = matched.get(spec)
-            if row is None:
-                row = Category(**values)
-                created.append(row)
-            elif _assign(row, values):
-                updated.append(row)
-            else:
-                counts.unchanged += 1
-            rows[spec] = row
-        _save_rows(Category, created, updated, fields)
-        counts.created += len(created)
-        counts.updated += len(updated)
+    rows = _upsert_tree(
+        Category,
+        specs,
+        counts,
+        existing=matched.get,
+        values_of=lambda spec: {
+            "order": spec.order,
+            "icon": spec.icon,
+            "requires_moderation": spec.requires_moderation,
+            "listing_lifetime_days": spec.listing_lifetime_days,
+            "free_listings_per_30_days": spec.free_listings_per_30_days,
+            "price_periods": spec.price_periods,
+            **_translated_values("name", spec.name),
+            **_translated_values("slug", spec.slug),
+        },
+    )
     return counts, rows
 
 
@@ -252,37 +266,20 @@ def _upsert_attributes(
 def _upsert_locations(specs: list[LocationSpec]) -> UpsertCounts:
     counts = UpsertCounts()
     existing = {row.slug: row for row in Location.objects.all()}
-    rows: dict[LocationSpec, Location] = {}
-    fields: list[str] = []
-    by_depth: dict[int, list[LocationSpec]] = defaultdict(list)
-    for spec in specs:
-        by_depth[spec.depth].append(spec)
-    for depth in sorted(by_depth):
-        created: list[Location] = []
-        updated: list[Location] = []
-        for spec in by_depth[depth]:
-            values = {
-                "parent_id": rows[spec.parent].pk if spec.parent else None,
-                "kind": spec.kind,
-                "order": spec.order,
-                "slug": spec.slug,
-                "lat": spec.lat,
-                "lon": spec.lon,
-                **_translated_values("name", spec.name),
-            }
-            fields = _field_names(values)
-            row = existing.get(spec.slug)
-            if row is None:
-                row = Location(**values)
-                created.append(row)
-            elif _assign(row, values):
-                updated.append(row)
-            else:
-                counts.unchanged += 1
-            rows[spec] = row
-        _save_rows(Location, created, updated, fields)
-        counts.created += len(created)
-        counts.updated += len(updated)
+    _upsert_tree(
+        Location,
+        specs,
+        counts,
+        existing=lambda spec: existing.get(spec.slug),
+        values_of=lambda spec: {
+            "kind": spec.kind,
+            "order": spec.order,
+            "slug": spec.slug,
+            "lat": spec.lat,
+            "lon": spec.lon,
+            **_translated_values("name", spec.name),
+        },
+    )
     return counts
 
 

@@ -23,7 +23,7 @@ from classifieds.accounts.tests.factories import UserFactory
 from classifieds.audit.models import Event
 from classifieds.favorites.services import favorite_toggle
 from classifieds.listings.models import ExchangeRate, Listing, ListingAttributeValue
-from classifieds.listings.services import exchange_rate_set
+from classifieds.listings.rates import exchange_rate_set
 from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
 from classifieds.orders.models import OrderItem
 from classifieds.orders.tests.factories import make_order

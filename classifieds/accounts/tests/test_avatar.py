@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from classifieds.accounts.tests.factories import UserFactory
-from classifieds.media.tests.images import bomb_png, jpeg_bytes, png_bytes, upload
+from classifieds.imaging.tests.images import bomb_png, jpeg_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -91,6 +91,17 @@ class TestActions:
         mine["active"].refresh_from_db()
         assert mine["active"].status == S.EXPIRED and not mine["active"].is_visible
 
+    def test_with_htmx_the_actions_message_comes_with_the_list_not_on_the_next_page(self, signed_in, mine):
+        html = action(signed_in, mine["active"], "deactivate", **HTMX).content.decode()
+        assert 'id="messages"' in html and 'hx-swap-oob="true"' in html
+        assert "Объявление больше не показывается." in html
+        assert "Объявление больше не показывается." not in signed_in.get("/u/listings/").content.decode()
+
+    def test_with_htmx_a_refused_action_says_why_in_the_same_answer(self, signed_in, mine):
+        html = action(signed_in, mine["sold"], "deactivate", **HTMX).content.decode()
+        assert "Снять с публикации можно только опубликованное объявление." in html
+        assert 'hx-swap-oob="true"' in html
+
     def test_an_expired_listing_can_be_reactivated_for_another_lifetime(self, signed_in, mine):
         action(signed_in, mine["expired"], "reactivate")
         mine["expired"].refresh_from_db()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from classifieds.listings.models import ExchangeRate, Listing
-from classifieds.listings.services import CBU_RATES_URL, exchange_rate_refresh, exchange_rate_set
+from classifieds.listings.rates import CBU_RATES_URL, exchange_rate_refresh, exchange_rate_set
 from classifieds.listings.tasks import refresh_exchange_rate_task
 
 from .factories import ListingFactory
@@ -82,7 +82,7 @@ class TestRefresh:
     def test_the_periodic_task_survives_having_no_internet(self, monkeypatch):
         real_client = httpx.Client
         monkeypatch.setattr(
-            "classifieds.listings.services.httpx.Client",
+            "classifieds.listings.rates.httpx.Client",
             lambda **kwargs: real_client(**{**kwargs, "transport": cbu(fail=True)}),
         )
         refresh_exchange_rate_task.call_local()

@@ -322,7 +322,7 @@ class TestNewPhotosAreReviewedToo:
     def test_a_photo_added_to_a_published_listing_under_pre_moderation_sends_it_back_to_review(self, client):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from classifieds.media.tests.images import jpeg_bytes
+        from classifieds.imaging.tests.images import jpeg_bytes
 
         seller = UserFactory()
         jobs = CategoryFactory(name="Работа", requires_moderation=True)
@@ -339,8 +339,8 @@ class TestNewPhotosAreReviewedToo:
     def test_a_sold_listing_takes_no_new_photo(self):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
+        from classifieds.imaging.tests.images import jpeg_bytes
         from classifieds.media import services as media_services
-        from classifieds.media.tests.images import jpeg_bytes
 
         listing = ListingFactory(status=Status.SOLD)
         upload = SimpleUploadedFile("x.jpg", jpeg_bytes(800, 600, (1, 2, 3)), content_type="image/jpeg")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from classifieds.accounts.tests.factories import UserFactory
 from classifieds.audit.models import Event
-from classifieds.listings import services
+from classifieds.listings import policies, services
 from classifieds.listings.models import Listing
 from classifieds.taxonomy.models import Attribute
 from classifieds.taxonomy.tests.factories import (
@@ -177,7 +177,7 @@ class TestDetailsStep:
         assert response.status_code == 302 and response["Location"] == f"{DETAILS}?draft={draft.pk}"
         draft.refresh_from_db()
         assert draft.title == "iPhone" and draft.status == Listing.Status.DRAFT
-        assert services.stored_attribute_values(draft) == {"model": "iphone-14"}
+        assert policies.stored_attribute_values(draft) == {"model": "iphone-14"}
         # Back to the step later (a closed tab, the back button): the values are there.
         html = signed_in.get(f"{DETAILS}?draft={draft.pk}").content.decode()
         assert 'value="iPhone"' in html and '<option value="iphone-14" selected>' in html
@@ -192,7 +192,7 @@ class TestDetailsStep:
         draft.refresh_from_db()
         assert draft.title == "iPhone 15 128GB, как новый"
         assert draft.location == catalog["yunusabad"]
-        assert services.stored_attribute_values(draft) == {"model": "iphone-15"}
+        assert policies.stored_attribute_values(draft) == {"model": "iphone-15"}
 
     def test_required_attributes_are_enforced_on_next(self, signed_in, draft, catalog):
         response = signed_in.post(f"{DETAILS}?draft={draft.pk}", complete_details(catalog, **{"attrs-model": ""}))

@@ -6,11 +6,11 @@ import os
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
+from classifieds.accounts.tests.browser import sign_in
 from classifieds.accounts.tests.factories import UserFactory
+from classifieds.imaging.tests.images import jpeg_bytes
 from classifieds.listings.models import Listing
-from classifieds.media.tests.images import jpeg_bytes
 from classifieds.taxonomy.models import Attribute
 from classifieds.taxonomy.tests.factories import (
     AttributeFactory,
@@ -26,14 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _clean_cache():
     yield
     cache.clear()
-
-
-def sign_in(context, live_server, user) -> None:
-    """The session cookie of a signed-in client, handed to the browser (sign-in has its own browser test)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
 
 
 @pytest.mark.parametrize("browser_context", [True, False], indirect=True, ids=["js", "no-js"])

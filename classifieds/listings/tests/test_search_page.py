@@ -363,10 +363,10 @@ def test_it_speaks_both_languages(client, corpus, lang_path):
 
 
 def test_listing_status_changes_reach_the_page_through_the_outbox(client, corpus, django_capture_on_commit_callbacks):
-    from classifieds.search.services import search_listings_changed
+    from classifieds.listings.services import listings_changed
 
     spark = corpus.listings["spark"]
     Listing.objects.filter(pk=spark.pk).update(status=Listing.Status.SOLD)
     with django_capture_on_commit_callbacks(execute=True):
-        search_listings_changed(listing_ids=[spark.pk], reason="sold")
+        listings_changed(listing_ids=[spark.pk], reason="sold")
     assert "Chevrolet Spark" not in titles(client.get("/c/c-cars/"))

@@ -6,8 +6,8 @@ import os
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
+from classifieds.accounts.tests.browser import session_cookie
 from classifieds.accounts.tests.factories import UserFactory
 from classifieds.listings import services
 from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
@@ -24,12 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OVERFLOW = """() => [...document.querySelectorAll('body *')]
   .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5 && !e.closest('.photo-thumbs, .tabs'))
   .slice(0, 5).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)"""
-
-
-def session_cookie(live_server, user) -> dict:
-    client = Client()
-    client.force_login(user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
-"""``{% photo_img photo "gallery" %}``: a listing photo as a responsive, lazily loaded <img>.
+"""``{% photo_img photo "gallery" %}``: a listing photo as a responsive, lazily loaded <img>;
+``{{ photo|card_thumbs }}``: a card's cover in two cropped sizes.
 
-Thumbnails come from sorl-thumbnail in a few widths (``srcset``/``sizes``);
-their URLs go through the media storage, so ``CDN_BASE_URL`` fronts them when
-set. Width and height are always written, so the page never shifts while
-images arrive.
+Thumbnails come from ``classifieds.media.thumbnails`` in a few widths
+(``srcset``/``sizes``). Width and height are always written, so the page never
+shifts while images arrive.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 
 from django import template
-from django.core.cache import caches
 from django.utils.html import format_html
+
+from classifieds.media.thumbnails import thumbnail_urls
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -25,17 +26,26 @@ STYLES = {
 }
 
 
-def photo_thumbs(photo, widths: tuple[int, ...]) -> list[tuple[int, str]]:
-    """[(width, url)] of the photo's thumbnails; cached per process (a stored file never changes)."""
-    key = f"photo:{photo.image.name}:{','.join(map(str, widths))}"
-    cache = caches["local"]
-    thumbs = cache.get(key)
-    if thumbs is None:
-        from sorl.thumbnail import get_thumbnail
+CARD_SIZES = {"small": "240x180", "large": "480x360"}
 
-        thumbs = [(width, get_thumbnail(photo.image, f"{width}", upscale=False).url) for width in widths]
-        cache.set(key, thumbs, None)
-    return thumbs
+
+def photo_thumbs(photo, widths: tuple[int, ...]) -> list[tuple[int, str]]:
+    """[(width, url)] of the photo's thumbnails, never upscaled."""
+    urls = thumbnail_urls(photo.image, [f"{width}" for width in widths], upscale=False)
+    return list(zip(widths, urls, strict=True))
+
+
+@register.filter
+def card_thumbs(photo) -> dict[str, str] | None:
+    """URLs of a card's cover photo in two widths, for ``srcset`` (None when it cannot be read)."""
+    if photo is None or not photo.image:
+        return None
+    try:
+        urls = thumbnail_urls(photo.image, list(CARD_SIZES.values()), crop="center")
+    except Exception:  # a missing or broken file must not break a results page
+        logger.warning("no thumbnail for %s", photo.image.name, exc_info=True)
+        return None
+    return dict(zip(CARD_SIZES, urls, strict=True))
 
 
 @register.simple_tag

@@ -12,13 +12,14 @@ import httpx
 import pytest
 from PIL import Image
 
+from classifieds.accounts.tests.browser import sign_in
 from classifieds.accounts.tests.factories import UserFactory
+from classifieds.imaging.tests.images import GPS_IFD, jpeg_bytes, upload
 from classifieds.listings import services as listing_services
 from classifieds.media.models import ListingPhoto
 from classifieds.taxonomy.tests.factories import CategoryFactory
 
 from .conftest import BUCKET, objects
-from .images import GPS_IFD, jpeg_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +131,6 @@ class TestDirectUpload:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("browser_context", [True], indirect=True)
 def test_a_browser_uploads_straight_to_the_bucket(s3, live_server, browser_context, tmp_path):
-    from django.test import Client
 
     s3.put_bucket_cors(
         Bucket=BUCKET,
@@ -140,11 +140,7 @@ def test_a_browser_uploads_straight_to_the_bucket(s3, live_server, browser_conte
     )
     seller = UserFactory()
     draft = listing_services.listing_create_draft(owner=seller, category=CategoryFactory())
-    client = Client()
-    client.force_login(seller)
-    browser_context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in(browser_context, live_server, seller)
     photo = tmp_path / "direct.jpg"
     photo.write_bytes(jpeg_bytes(120, 90, (0, 150, 0)))
     page = browser_context.new_page()

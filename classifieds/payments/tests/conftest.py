@@ -8,7 +8,7 @@ DEFAULT_PRICES = importlib.import_module("classifieds.promotions.migrations.0002
 
 
 @pytest.fixture(autouse=True)
-def _prices(request):
+def default_promotion_prices(request):
     """The default price table (a transactional test's flush empties what the migration stored)."""
     if "django_db" not in {mark.name for mark in request.node.iter_markers()}:
         return
@@ -20,7 +20,7 @@ def _prices(request):
 
 
 @pytest.fixture(autouse=True)
-def _providers(settings):
+def payment_providers_on(settings):
     """Every provider on, with test credentials (as a merchant's cabinet would issue them).
 
     The sandbox runs only with DEBUG on (as under ``make run``); tests of production turn DEBUG off.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
+from classifieds.accounts.tests.browser import sign_in
 from classifieds.listings.tests.factories import ListingFactory
 from classifieds.orders.models import Order
 from classifieds.taxonomy.tests.factories import CategoryFactory
@@ -25,11 +25,7 @@ def test_a_seller_buys_a_top_slot_and_sees_the_listing_pinned_with_its_label(liv
     category = CategoryFactory()
     ListingFactory.create_batch(2, category=category)
     listing = ListingFactory(category=category, title="Nexia 3 2019")
-    client = Client()
-    client.force_login(listing.owner)
-    browser_context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in(browser_context, live_server, listing.owner)
     page = browser_context.new_page()
 
     page.goto(f"{live_server.url}/u/promote/{listing.pk}/")
@@ -57,11 +53,7 @@ def test_the_promote_page_fits_a_phone_with_unwrapped_prices_and_translated_prov
     live_server, browser_context, language
 ):
     listing = ListingFactory()
-    client = Client()
-    client.force_login(listing.owner)
-    browser_context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in(browser_context, live_server, listing.owner)
     page = browser_context.new_page()  # 390 px wide
     prefix = "/uz" if language == "uz" else ""
     page.goto(f"{live_server.url}{prefix}/u/promote/{listing.pk}/")

@@ -1,3 +1,3 @@
 """Promotion tests need the same price table and providers as the payment tests."""
 
-from classifieds.payments.tests.conftest import _prices, _providers  # noqa: F401  (fixtures, re-exported)
+from classifieds.payments.tests.conftest import default_promotion_prices, payment_providers_on  # noqa: F401  (autouse fixtures)

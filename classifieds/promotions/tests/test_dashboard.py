@@ -18,7 +18,7 @@ from classifieds.payments.services import payment_create, payment_perform
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD = reverse("listings:seller_listings")
+DASHBOARD = reverse("web:seller_listings")
 
 
 def buy(listing, code: str):
@@ -59,7 +59,7 @@ class TestPromotionsOnTheDashboard:
         assert "Последнее поднятие: Сегодня 10:00" in item(body, spotlit)
         assert "seller-promotions" not in item(body, plain)
         for listing in (top, spotlit, plain):
-            assert f'href="{reverse("promotions:purchase", kwargs={"pk": listing.pk})}"' in item(body, listing)
+            assert f'href="{reverse("web:promote", kwargs={"pk": listing.pk})}"' in item(body, listing)
 
     def test_it_says_it_in_uzbek_too(self, client, clock):
         listing = ListingFactory()

@@ -16,9 +16,9 @@ from classifieds.orders.tests.factories import make_order
 from classifieds.payments.models import Payment
 from classifieds.payments.services import payment_create, payment_perform
 from classifieds.promotions.models import Promotion
+from classifieds.promotions.placement import TOP_SLOTS
 from classifieds.promotions.services import promotion_expire_due
 from classifieds.promotions.tasks import expire_promotions_task
-from classifieds.search.promotions import TOP_SLOTS
 from classifieds.taxonomy.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db

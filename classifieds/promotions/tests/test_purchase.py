@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(listing) -> str:
-    return reverse("promotions:purchase", kwargs={"pk": listing.pk})
+    return reverse("web:promote", kwargs={"pk": listing.pk})
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ class TestQuoteFragment:
 
 def test_the_seller_dashboard_links_an_active_listing_to_its_promotion_page(client, listing):
     client.force_login(listing.owner)
-    body = client.get(reverse("listings:seller_listings")).content.decode()
+    body = client.get(reverse("web:seller_listings")).content.decode()
     assert f'href="{url(listing)}"' in body
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
+from classifieds.accounts.tests.browser import sign_in
 from classifieds.accounts.tests.factories import UserFactory
 from classifieds.savedsearches.models import SavedSearch
 from classifieds.search.services import search_process_events
@@ -18,13 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _clean_cache():
     yield
     cache.clear()
-
-
-def sign_in(context, live_server, user) -> None:
-    """The session cookie of a signed-in client, handed to the browser (sign-in has its own browser test)."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.cache import cache
 
-from .. import promotions
 from ..query import ListingQuery, SearchResults, Summary
 
 GENERATION_KEY = "search:generation"
@@ -62,9 +61,19 @@ class SearchBackend:
                 if retry.count():
                     retry.corrected_q = corrected
                     results = retry
-        if query.page == 1:
-            results.pinned_ids = promotions.pinned_listing_ids(self, results.query)
         return results
+
+    def filter_ids(self, query: ListingQuery, listing_ids: Sequence[int]) -> set[int]:
+        """Which of ``listing_ids`` the query finds (its filters and text), whatever their rank.
+
+        The default knows no filters: on an unfiltered page every active listing matches,
+        on any other it cannot tell and keeps none. Backends with filters override it.
+        """
+        if not query.is_browse or query.location_id is not None:
+            return set()
+        from classifieds.listings.models import Listing
+
+        return set(Listing.objects.active().filter(pk__in=list(listing_ids)).values_list("pk", flat=True))
 
     def ids(self, query: ListingQuery, *, offset: int, limit: int, **hints) -> list[int]:
         """Ids of the listings at ``offset`` in the query's order (``hints``: what the summary learnt)."""

@@ -15,11 +15,11 @@ from typing import Any
 
 from django.db import connection
 
-from .. import promotions
 from ..query import PHOTO, ListingQuery, Summary
+from ..synonyms import synonym_groups
 from . import opensearch_dsl as dsl
 from .base import SearchBackend, chunked
-from .postgres import DENORMALIZE_SQL, LISTINGS, synonym_groups
+from .postgres_sql import DENORMALIZE_SQL, LISTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -136,9 +136,8 @@ class OpenSearchBackend(SearchBackend):
             cursor.execute(DOCUMENTS_SQL, [ids])
             columns = [c.name for c in cursor.description]
             rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
-        flags = promotions.document_flags([row["id"] for row in rows])
         for row in rows:
-            yield dsl.document(row, flags[row["id"]])
+            yield dsl.document(row)
 
     # --- reads ------------------------------------------------------------------------
     def ids(self, query: ListingQuery, *, offset: int, limit: int, **hints) -> list[int]:
@@ -148,7 +147,6 @@ class OpenSearchBackend(SearchBackend):
             query,
             offset=offset,
             limit=limit,
-            boost_functions=self._boosts(),
             freshness_days=self.freshness_days,
         )
         return dsl.parse_ids(self.client.search(index=self.index_alias, body=body))
@@ -156,6 +154,3 @@ class OpenSearchBackend(SearchBackend):
     def compute_summary(self, query: ListingQuery) -> Summary:
         body = dsl.search_body(query, facets=True, freshness_days=self.freshness_days)
         return dsl.parse_summary(self.client.search(index=self.index_alias, body=body))
-
-    def _boosts(self) -> list[dict[str, Any]]:
-        return promotions.opensearch_functions()

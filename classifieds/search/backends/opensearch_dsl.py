@@ -125,14 +125,12 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                 "expires_at": {"type": "date"},
                 "quality_score": {"type": "float"},
                 "location": {"type": "geo_point"},
-                "promoted": {"type": "boolean"},
-                "top_until": {"type": "date"},
             },
         },
     }
 
 
-def document(row: dict[str, Any], flags: dict[str, Any] | None = None) -> dict[str, Any]:
+def document(row: dict[str, Any]) -> dict[str, Any]:
     """A search document from one row of ``DOCUMENTS_SQL``."""
     doc = {
         "id": row["id"],
@@ -160,10 +158,7 @@ def document(row: dict[str, Any], flags: dict[str, Any] | None = None) -> dict[s
         "expires_at": row["expires_at"].isoformat() if row["expires_at"] else None,
         "quality_score": row["quality_score"],
         "location": {"lat": float(row["lat"]), "lon": float(row["lon"])} if row["lat"] is not None else None,
-        "promoted": False,
-        "top_until": None,
     }
-    doc.update(flags or {})
     return doc
 
 
@@ -278,7 +273,6 @@ def search_body(
     offset: int = 0,
     limit: int = 0,
     facets: bool = False,
-    boost_functions: Sequence[dict[str, Any]] = (),
     freshness_days: float = 14,
 ) -> dict[str, Any]:
     """One search request: ids of a page (``limit``) and/or count + facets (``facets``)."""
@@ -293,7 +287,6 @@ def search_body(
                 "functions": [
                     {"exp": {"refreshed_at": {"origin": "now", "scale": f"{freshness_days:g}d", "decay": 0.5}}},
                     {"field_value_factor": {"field": "quality_score", "missing": 1, "modifier": "none"}},
-                    *boost_functions,
                 ],
                 "score_mode": "multiply",
                 "boost_mode": "multiply",

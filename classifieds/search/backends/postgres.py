@@ -25,146 +25,38 @@ from __future__ import annotations
 
 import logging
 import math
-import re
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from django.db import connection, transaction
 
-from classifieds.listings.models import PRICE_UZS_SQL
-
-from .. import promotions
 from ..query import (
-    BOOLEAN,
     CATEGORY,
-    CONDITION,
     LOCATION,
     PHOTO,
     PRICE,
-    PRICE_LADDER,
-    SELLER,
     Facets,
     ListingQuery,
     Summary,
 )
+from ..synonyms import synonym_groups
 from ..text import has_operators, latin_tsquery, synonym_variants, words
 from .base import SearchBackend, chunked
+from .postgres_sql import (
+    ACTIVE,
+    CATALOG_TERMS_SQL,
+    DENORMALIZE_SQL,
+    FACET_COUNTS_SQL,
+    LADDER_SQL,
+    LISTINGS,
+    PLAIN_LATIN,
+    TERMS_SQL,
+    TEXT_COLUMNS,
+    TEXT_FIRST_FROM,
+)
 
 logger = logging.getLogger(__name__)
-
-LISTINGS = "listings_listing"
-# Text matches as the row source: ``t`` carries every column the filters, sorts and counts read.
-TEXT_FIRST_FROM = "t l"
-TEXT_COLUMNS = (
-    "l.id, l.status, l.expires_at, l.category_id, l.facet_values, l.attrs_num, l.price_uzs, l.refreshed_at,"
-    " l.published_at"
-)
-ACTIVE = "l.status = 'active' AND l.expires_at > now()"
-PLAIN_LATIN = re.compile(r"[A-Za-z0-9 ]+")
-LADDER_SQL = "ARRAY[" + ",".join(str(v) for v in PRICE_LADDER) + "]::bigint[]"
-
-
-# Everything the search reads from a listing, recomputed from the editing tables for the
-# rows in ``target`` (a CTE of ids with their category, location and owner).
-DENORMALIZE_SQL = f"""
-WITH target AS (
-  SELECT l.id, l.category_id, l.location_id, l.owner_id FROM {LISTINGS} l WHERE __CONDITION__
-),
-av AS (
-  SELECT v.listing_id,
-    array_agg(v.option_id) FILTER (WHERE v.option_id IS NOT NULL) AS options,
-    array_agg({BOOLEAN} + v.attribute_id) FILTER (WHERE v.value_bool) AS bools,
-    jsonb_object_agg(a.key, v.value_number) FILTER (WHERE v.value_number IS NOT NULL) AS nums,
-    string_agg(concat_ws(' ',
-      CASE WHEN v.value_bool IS NOT TRUE AND v.value_number IS NULL THEN NULL ELSE concat_ws(' ', a.label_ru, a.label_uz) END,
-      o.label_ru, o.label_uz, v.value_text,
-      CASE WHEN v.value_number IS NOT NULL THEN trim_scale(v.value_number)::text END), ' ') AS text
-  FROM listings_listingattributevalue v
-  JOIN target t ON t.id = v.listing_id
-  JOIN taxonomy_attribute a ON a.id = v.attribute_id
-  LEFT JOIN taxonomy_attributeoption o ON o.id = v.option_id
-  GROUP BY v.listing_id
-),
-photo AS (
-  SELECT DISTINCT p.listing_id FROM media_listingphoto p JOIN target t ON t.id = p.listing_id
-),
-cat AS (
-  SELECT c.id, c.path, string_agg(concat_ws(' ', a.name_ru, a.name_uz), ' ') AS names
-  FROM taxonomy_category c JOIN taxonomy_category a ON a.id = ANY(c.path)
-  WHERE c.id IN (SELECT category_id FROM target) GROUP BY c.id, c.path
-),
-loc AS (
-  SELECT c.id, c.path, string_agg(concat_ws(' ', a.name_ru, a.name_uz), ' ') AS names
-  FROM taxonomy_location c JOIN taxonomy_location a ON a.id = ANY(c.path)
-  WHERE c.id IN (SELECT location_id FROM target) GROUP BY c.id, c.path
-),
-rows AS (
-  SELECT t.id,
-    coalesce(av.options, '{{}}') || coalesce(av.bools, '{{}}')
-      || ARRAY(SELECT {CATEGORY} + x FROM unnest(cat.path) x)
-      || ARRAY(SELECT {LOCATION} + x FROM unnest(loc.path) x)
-      || CASE WHEN photo.listing_id IS NOT NULL THEN ARRAY[{PHOTO}] ELSE '{{}}'::int[] END
-      || CASE WHEN u.is_business THEN ARRAY[{SELLER + 2}] ELSE ARRAY[{SELLER + 1}] END AS facets,
-    coalesce(av.nums, '{{}}'::jsonb) AS nums,
-    coalesce(av.text, '') AS attrs_text,
-    concat_ws(' ', cat.names, loc.names) AS names
-  FROM target t
-  JOIN cat ON cat.id = t.category_id
-  JOIN loc ON loc.id = t.location_id
-  JOIN accounts_user u ON u.id = t.owner_id
-  LEFT JOIN av ON av.listing_id = t.id
-  LEFT JOIN photo ON photo.listing_id = t.id
-)
-UPDATE {LISTINGS} l SET
-  price_uzs = {PRICE_UZS_SQL},
-  facet_values = rows.facets || CASE l.condition
-      WHEN 'new' THEN ARRAY[{CONDITION + 1}] WHEN 'used' THEN ARRAY[{CONDITION + 2}] ELSE '{{}}'::int[] END,
-  attrs_num = rows.nums,
-  search_vector =
-    setweight(to_tsvector('bozor_ru', l.title), 'A')
-    || setweight(to_tsvector('bozor_lat', bozor_translit(l.title)), 'A')
-    || setweight(to_tsvector('bozor_ru', rows.attrs_text), 'B')
-    || setweight(to_tsvector('bozor_lat', bozor_translit(rows.attrs_text)), 'B')
-    || setweight(to_tsvector('bozor_ru', l.description), 'C')
-    || setweight(to_tsvector('bozor_ru', rows.names), 'D')
-    || setweight(to_tsvector('bozor_lat', bozor_translit(rows.names)), 'D')
-FROM rows WHERE l.id = rows.id
-"""  # noqa: S608
-
-# Words of titles (as written and as Latin skeletons), attribute options and category
-# names: the vocabulary misspelt query words are corrected to.
-TERMS_SQL = f"""
-SELECT w, count(*) FROM (
-  SELECT regexp_split_to_table(lower(l.title), '[^[:alnum:]]+') AS w FROM {LISTINGS} l WHERE __CONDITION__
-  UNION ALL
-  SELECT regexp_split_to_table(bozor_translit(l.title), '[^[:alnum:]]+') FROM {LISTINGS} l WHERE __CONDITION__
-) s WHERE length(w) BETWEEN 3 AND 60 AND w !~ '^[0-9]+$' GROUP BY w
-"""  # noqa: S608
-CATALOG_TERMS_SQL = """
-SELECT w, 1 FROM (
-  SELECT regexp_split_to_table(lower(concat_ws(' ', label_ru, label_uz)), '[^[:alnum:]]+') AS w
-  FROM taxonomy_attributeoption
-  UNION SELECT regexp_split_to_table(lower(concat_ws(' ', name_ru, name_uz)), '[^[:alnum:]]+') FROM taxonomy_category
-) s WHERE length(w) BETWEEN 3 AND 60 AND w !~ '^[0-9]+$'
-"""
-
-# Counts of unfiltered category pages, everywhere (region 0) and per region; value 0 is the total.
-FACET_COUNTS_SQL = f"""
-INSERT INTO search_facetcount (category_id, region_id, value, count)
-SELECT c, r, v, count(*)
-FROM {LISTINGS} l
-JOIN taxonomy_category cat ON cat.id = l.category_id
-JOIN taxonomy_location loc ON loc.id = l.location_id
-CROSS JOIN LATERAL unnest(array_prepend(0, cat.path)) AS c
-CROSS JOIN LATERAL unnest(ARRAY[0, loc.path[1]]) AS r
-CROSS JOIN LATERAL unnest(array_prepend(0, l.facet_values
-  || CASE WHEN l.price_uzs IS NULL THEN '{{}}'::int[]
-          ELSE ARRAY[{PRICE} + width_bucket(l.price_uzs, {LADDER_SQL})] END)) AS v
-WHERE {ACTIVE}
-GROUP BY c, r, v
-"""  # noqa: S608
 
 
 class PostgresBackend(SearchBackend):
@@ -347,6 +239,16 @@ class PostgresBackend(SearchBackend):
         )
         return sql, [*params, *([limit] if limit is not None else [])]
 
+    def filter_ids(self, query: ListingQuery, listing_ids: Sequence[int]) -> set[int]:
+        """Which of ``listing_ids`` the query finds: its WHERE conditions over just those rows."""
+        if not listing_ids:
+            return set()
+        where, params = self._where(query)
+        sql = f"SELECT l.id FROM {LISTINGS} l WHERE {where} AND l.id = ANY(%s)"  # noqa: S608  (our own SQL)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, list(listing_ids)])
+            return {row[0] for row in cursor.fetchall()}
+
     def _where(self, query: ListingQuery, *, skip: str = "", text_first: bool = False) -> tuple[str, list[Any]]:
         """WHERE conditions (on alias ``l``) of ``query``, without group ``skip``.
 
@@ -403,7 +305,7 @@ class PostgresBackend(SearchBackend):
         return " AND ".join(clauses), params
 
     def _rank(self, query: ListingQuery) -> tuple[str, list[Any]]:
-        """Relevance: text rank × freshness decay × quality score × promotion boost."""
+        """Relevance: text rank × freshness decay × quality score."""
         params: list[Any] = []
         text = "1.0"
         if query.q:
@@ -413,7 +315,7 @@ class PostgresBackend(SearchBackend):
             text = f"(0.05 + ts_rank(l.search_vector, {tsquery}) + ts_rank(l.search_vector, {exact}))"
             params = [*params, *exact_params]
         freshness = f"exp(-extract(epoch FROM now() - l.refreshed_at) / {86400 * self.freshness_days:.0f})"
-        return f"{text} * {freshness} * greatest(l.quality_score, 0.01) * ({promotions.boost_sql()})", params
+        return f"{text} * {freshness} * greatest(l.quality_score, 0.01)", params
 
     def _live_summary(self, query: ListingQuery) -> Summary:
         """Total and facets in one statement, one pass over the *base* rows.
@@ -564,29 +466,6 @@ class PostgresBackend(SearchBackend):
             else:
                 facets.values[value] = count
         return Summary(total=total, facets=facets, source="precomputed")
-
-
-_synonyms: tuple[float, list[list[str]]] = (0.0, [])
-SYNONYMS_TTL = 60.0
-
-
-def synonym_groups() -> list[list[str]]:
-    """Synonym groups from the database, re-read at most once a minute per process."""
-    global _synonyms
-    loaded_at, groups = _synonyms
-    now = time.monotonic()
-    if now - loaded_at > SYNONYMS_TTL or not loaded_at:
-        from ..models import Synonym
-
-        groups = [list(terms) for terms in Synonym.objects.values_list("terms", flat=True)]
-        _synonyms = (now, groups)
-    return groups
-
-
-def forget_synonyms() -> None:
-    """Read synonyms again on next use (after an edit in Admin, and in tests)."""
-    global _synonyms
-    _synonyms = (0.0, [])
 
 
 def _scaled(count: int, scale: float) -> int:

@@ -290,6 +290,20 @@ class SearchBackendContract:
         daewoo = self.at(corpus, "cars", options=(OptionFilter("attrs.make", (corpus.option("make", "daewoo"),)),))
         assert set(self.ids(backend, daewoo)) == corpus.ids("nexia", "spark")
 
+    # --- filter_ids: which of some listings a query finds (pinned slots ask it) ------------------------
+    def test_filter_ids_keeps_what_an_unfiltered_page_finds_and_nothing_hidden(self, backend, corpus):
+        cars = corpus.ids("cobalt19", "cobalt16", "nexia", "camry", "spark")
+        hidden = {listing.pk for name, listing in corpus.listings.items() if name not in VISIBLE}
+        assert backend.filter_ids(self.at(corpus, "cars"), sorted(cars | hidden)) == cars
+        assert backend.filter_ids(self.at(corpus, "cars"), []) == set()
+
+    def test_filter_ids_never_keeps_what_a_filtered_page_does_not_show(self, backend, corpus):
+        """A backend may keep fewer (the default keeps none when it cannot tell), never one the page lacks."""
+        chevrolet = corpus.option("make", "chevrolet")
+        query = self.at(corpus, "cars", options=(OptionFilter("attrs.make", (chevrolet,)),))
+        cars = corpus.ids("cobalt19", "cobalt16", "nexia", "camry", "spark")
+        assert backend.filter_ids(query, sorted(cars)) <= set(self.ids(backend, query))
+
     # --- text ----------------------------------------------------------------------------------------
     def test_text_matches_title_words(self, backend, corpus):
         assert set(self.ids(backend, ListingQuery(q="cobalt"))) == corpus.ids("cobalt19", "cobalt16")

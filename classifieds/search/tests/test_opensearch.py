@@ -59,7 +59,6 @@ class TestMapping:
         assert properties["attrs"]["type"] == "nested"
         assert set(properties["attrs"]["properties"]) == {"key", "option", "option_id", "number"}
         assert properties["location"] == {"type": "geo_point"}
-        assert properties["promoted"] == {"type": "boolean"} and properties["top_until"] == {"type": "date"}
         assert dsl.index_body([])["mappings"]["dynamic"] == "strict"
 
 
@@ -91,14 +90,13 @@ ROW = {
 
 class TestDocuments:
     def test_a_row_becomes_a_document(self):
-        doc = dsl.document(ROW, {"promoted": True})
+        doc = dsl.document(ROW)
         assert doc["category_path"] == ["3", "12"] and doc["location_path"] == ["1", "5"]
         assert doc["attrs"] == [{"key": "make", "option": "chevrolet", "option_id": 41}]
         assert doc["price"] == 12500.0 and doc["price_uzs"] == 158125000
         assert doc["seller"] == "private" and doc["has_photo"] is True
         assert doc["location"] == {"lat": 41.3, "lon": 69.2}
         assert doc["refreshed_at"] == "2026-11-28T10:00:00+00:00"
-        assert doc["promoted"] is True
         assert set(doc) <= set(dsl.index_body([])["mappings"]["properties"])
 
 
@@ -171,14 +169,13 @@ class TestQueries:
         assert should[1]["multi_match"]["fuzziness"] == "AUTO"
         assert "title.lat^3" in should[1]["multi_match"]["fields"]
 
-    def test_relevance_multiplies_text_score_freshness_quality_and_promotion(self):
-        boost = {"filter": {"term": {"promoted": True}}, "weight": 2}
-        body = dsl.search_body(ListingQuery(q="cobalt", sort="relevance"), boost_functions=[boost])
+    def test_relevance_multiplies_text_score_freshness_and_quality_and_nothing_else(self):
+        body = dsl.search_body(ListingQuery(q="cobalt", sort="relevance"))
         score = body["query"]["function_score"]
         assert score["score_mode"] == "multiply" and score["boost_mode"] == "multiply"
         assert score["functions"][0]["exp"]["refreshed_at"]["origin"] == "now"
         assert score["functions"][1]["field_value_factor"]["field"] == "quality_score"
-        assert score["functions"][2] == boost
+        assert len(score["functions"]) == 2  # placement is bought as a pinned slot, never as rank
         assert body["sort"][0] == "_score"
 
     @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from classifieds.audit.models import Event
 from classifieds.listings.models import Listing
-from classifieds.listings.services import listing_set_attributes
+from classifieds.listings.services import listing_set_attributes, listings_changed
 from classifieds.listings.tests.factories import ListingFactory
 from classifieds.search.backends import get_search_backend
 from classifieds.search.query import ListingQuery, OptionFilter
-from classifieds.search.services import TOPIC, search_listings_changed, search_process_events
+from classifieds.search.services import TOPIC, search_process_events
 from classifieds.search.tasks import redrive_search_events_task
 from classifieds.taxonomy.models import Attribute
 from classifieds.taxonomy.tests.factories import AttributeFactory, CategoryFactory
@@ -76,13 +76,13 @@ class TestOutbox:
         search_process_events()
         assert found(cars, "chevrolet") == [listing.pk]
         Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.SOLD)
-        search_listings_changed(listing_ids=[listing.pk], reason="sold")
+        listings_changed(listing_ids=[listing.pk], reason="sold")
         assert search_process_events() == 1
         assert found(cars, "chevrolet") == []
 
     def test_processed_events_are_not_processed_again(self, cars):
         listing = ListingFactory(category=cars)
-        search_listings_changed(listing_ids=[listing.pk, listing.pk])
+        listings_changed(listing_ids=[listing.pk, listing.pk])
         assert search_process_events() == 1
         assert search_process_events() == 0
 

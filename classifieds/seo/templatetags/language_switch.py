@@ -37,6 +37,6 @@ def language_links(context) -> list[tuple[str, str, str]]:
             url = translate_url(path, code)
         else:
             with translation.override(code):
-                url = reverse("listings:home")
+                url = reverse("web:home")
         links.append((code, str(name), url))
     return links

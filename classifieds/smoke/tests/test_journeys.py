@@ -36,7 +36,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from classifieds.media.tests.images import jpeg_bytes
+from classifieds.imaging.tests.images import jpeg_bytes
 
 from .fakes import MERCHANT_ID, PaymeServer
 from .servers import HTTPS_ONLY_WARNINGS

@@ -1,0 +1,125 @@
+"""The PostgreSQL backend's SQL that is not built per query: denormalizing listings, terms, precomputed counts.
+
+Kept apart from ``postgres.py`` (the backend's logic); the OpenSearch backend runs
+``DENORMALIZE_SQL`` too before it reads its documents.
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifieds.listings.models import PRICE_UZS_SQL
+
+from ..query import BOOLEAN, CATEGORY, CONDITION, LOCATION, PHOTO, PRICE, PRICE_LADDER, SELLER
+
+LISTINGS = "listings_listing"
+# Text matches as the row source: ``t`` carries every column the filters, sorts and counts read.
+TEXT_FIRST_FROM = "t l"
+TEXT_COLUMNS = (
+    "l.id, l.status, l.expires_at, l.category_id, l.facet_values, l.attrs_num, l.price_uzs, l.refreshed_at,"
+    " l.published_at"
+)
+ACTIVE = "l.status = 'active' AND l.expires_at > now()"
+PLAIN_LATIN = re.compile(r"[A-Za-z0-9 ]+")
+LADDER_SQL = "ARRAY[" + ",".join(str(v) for v in PRICE_LADDER) + "]::bigint[]"
+
+
+# Everything the search reads from a listing, recomputed from the editing tables for the
+# rows in ``target`` (a CTE of ids with their category, location and owner).
+DENORMALIZE_SQL = f"""
+WITH target AS (
+  SELECT l.id, l.category_id, l.location_id, l.owner_id FROM {LISTINGS} l WHERE __CONDITION__
+),
+av AS (
+  SELECT v.listing_id,
+    array_agg(v.option_id) FILTER (WHERE v.option_id IS NOT NULL) AS options,
+    array_agg({BOOLEAN} + v.attribute_id) FILTER (WHERE v.value_bool) AS bools,
+    jsonb_object_agg(a.key, v.value_number) FILTER (WHERE v.value_number IS NOT NULL) AS nums,
+    string_agg(concat_ws(' ',
+      CASE WHEN v.value_bool IS NOT TRUE AND v.value_number IS NULL THEN NULL ELSE concat_ws(' ', a.label_ru, a.label_uz) END,
+      o.label_ru, o.label_uz, v.value_text,
+      CASE WHEN v.value_number IS NOT NULL THEN trim_scale(v.value_number)::text END), ' ') AS text
+  FROM listings_listingattributevalue v
+  JOIN target t ON t.id = v.listing_id
+  JOIN taxonomy_attribute a ON a.id = v.attribute_id
+  LEFT JOIN taxonomy_attributeoption o ON o.id = v.option_id
+  GROUP BY v.listing_id
+),
+photo AS (
+  SELECT DISTINCT p.listing_id FROM media_listingphoto p JOIN target t ON t.id = p.listing_id
+),
+cat AS (
+  SELECT c.id, c.path, string_agg(concat_ws(' ', a.name_ru, a.name_uz), ' ') AS names
+  FROM taxonomy_category c JOIN taxonomy_category a ON a.id = ANY(c.path)
+  WHERE c.id IN (SELECT category_id FROM target) GROUP BY c.id, c.path
+),
+loc AS (
+  SELECT c.id, c.path, string_agg(concat_ws(' ', a.name_ru, a.name_uz), ' ') AS names
+  FROM taxonomy_location c JOIN taxonomy_location a ON a.id = ANY(c.path)
+  WHERE c.id IN (SELECT location_id FROM target) GROUP BY c.id, c.path
+),
+rows AS (
+  SELECT t.id,
+    coalesce(av.options, '{{}}') || coalesce(av.bools, '{{}}')
+      || ARRAY(SELECT {CATEGORY} + x FROM unnest(cat.path) x)
+      || ARRAY(SELECT {LOCATION} + x FROM unnest(loc.path) x)
+      || CASE WHEN photo.listing_id IS NOT NULL THEN ARRAY[{PHOTO}] ELSE '{{}}'::int[] END
+      || CASE WHEN u.is_business THEN ARRAY[{SELLER + 2}] ELSE ARRAY[{SELLER + 1}] END AS facets,
+    coalesce(av.nums, '{{}}'::jsonb) AS nums,
+    coalesce(av.text, '') AS attrs_text,
+    concat_ws(' ', cat.names, loc.names) AS names
+  FROM target t
+  JOIN cat ON cat.id = t.category_id
+  JOIN loc ON loc.id = t.location_id
+  JOIN accounts_user u ON u.id = t.owner_id
+  LEFT JOIN av ON av.listing_id = t.id
+  LEFT JOIN photo ON photo.listing_id = t.id
+)
+UPDATE {LISTINGS} l SET
+  price_uzs = {PRICE_UZS_SQL},
+  facet_values = rows.facets || CASE l.condition
+      WHEN 'new' THEN ARRAY[{CONDITION + 1}] WHEN 'used' THEN ARRAY[{CONDITION + 2}] ELSE '{{}}'::int[] END,
+  attrs_num = rows.nums,
+  search_vector =
+    setweight(to_tsvector('bozor_ru', l.title), 'A')
+    || setweight(to_tsvector('bozor_lat', bozor_translit(l.title)), 'A')
+    || setweight(to_tsvector('bozor_ru', rows.attrs_text), 'B')
+    || setweight(to_tsvector('bozor_lat', bozor_translit(rows.attrs_text)), 'B')
+    || setweight(to_tsvector('bozor_ru', l.description), 'C')
+    || setweight(to_tsvector('bozor_ru', rows.names), 'D')
+    || setweight(to_tsvector('bozor_lat', bozor_translit(rows.names)), 'D')
+FROM rows WHERE l.id = rows.id
+"""  # noqa: S608
+
+# Words of titles (as written and as Latin skeletons), attribute options and category
+# names: the vocabulary misspelt query words are corrected to.
+TERMS_SQL = f"""
+SELECT w, count(*) FROM (
+  SELECT regexp_split_to_table(lower(l.title), '[^[:alnum:]]+') AS w FROM {LISTINGS} l WHERE __CONDITION__
+  UNION ALL
+  SELECT regexp_split_to_table(bozor_translit(l.title), '[^[:alnum:]]+') FROM {LISTINGS} l WHERE __CONDITION__
+) s WHERE length(w) BETWEEN 3 AND 60 AND w !~ '^[0-9]+$' GROUP BY w
+"""  # noqa: S608
+CATALOG_TERMS_SQL = """
+SELECT w, 1 FROM (
+  SELECT regexp_split_to_table(lower(concat_ws(' ', label_ru, label_uz)), '[^[:alnum:]]+') AS w
+  FROM taxonomy_attributeoption
+  UNION SELECT regexp_split_to_table(lower(concat_ws(' ', name_ru, name_uz)), '[^[:alnum:]]+') FROM taxonomy_category
+) s WHERE length(w) BETWEEN 3 AND 60 AND w !~ '^[0-9]+$'
+"""
+
+# Counts of unfiltered category pages, everywhere (region 0) and per region; value 0 is the total.
+FACET_COUNTS_SQL = f"""
+INSERT INTO search_facetcount (category_id, region_id, value, count)
+SELECT c, r, v, count(*)
+FROM {LISTINGS} l
+JOIN taxonomy_category cat ON cat.id = l.category_id
+JOIN taxonomy_location loc ON loc.id = l.location_id
+CROSS JOIN LATERAL unnest(array_prepend(0, cat.path)) AS c
+CROSS JOIN LATERAL unnest(ARRAY[0, loc.path[1]]) AS r
+CROSS JOIN LATERAL unnest(array_prepend(0, l.facet_values
+  || CASE WHEN l.price_uzs IS NULL THEN '{{}}'::int[]
+          ELSE ARRAY[{PRICE} + width_bucket(l.price_uzs, {LADDER_SQL})] END)) AS v
+WHERE {ACTIVE}
+GROUP BY c, r, v
+"""  # noqa: S608

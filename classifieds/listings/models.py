@@ -292,7 +292,7 @@ class Listing(models.Model):
                 # A draft is saved at every step of the wizard, before its price is typed.
                 condition=Q(price_type="amount", price__isnull=False, price__gte=0)
                 | ~Q(price_type="amount")
-                | Q(status="draft", price__isnull=True),
+                | Q(status__in=["draft", "deleted"], price__isnull=True),  # a draft deleted before it had a price
                 name="listing_amount_has_price",
             ),
         ]

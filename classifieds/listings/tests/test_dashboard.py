@@ -102,6 +102,13 @@ class TestActions:
         assert "Снять с публикации можно только опубликованное объявление." in html
         assert 'hx-swap-oob="true"' in html
 
+    def test_a_draft_deleted_before_it_had_a_price_is_gone(self, signed_in, seller):
+        draft = ListingFactory(owner=seller, status=S.DRAFT, price=None, title="No price yet")
+        response = action(signed_in, draft, "delete")
+        assert response.status_code == 302
+        draft.refresh_from_db()
+        assert draft.status == S.DELETED and draft.price is None
+
     def test_an_expired_listing_can_be_reactivated_for_another_lifetime(self, signed_in, mine):
         action(signed_in, mine["expired"], "reactivate")
         mine["expired"].refresh_from_db()

@@ -22,7 +22,7 @@ from django.utils import timezone
 from classifieds.accounts import sms
 from classifieds.core.phones import mask_phone
 
-from .kinds import EMAIL, SMS
+from .kinds import EMAIL, SMS, kind_get, kinds_all
 from .models import Delivery
 from .rendering import notice_email, notice_sms
 from .services import channel_enabled, confirmed_email
@@ -58,6 +58,10 @@ def delivery_send(*, delivery_id: int) -> bool:
                 return False
             notice = delivery.notification
             user = notice.user
+            spec = kind_get(notice.kind)
+            if spec.send_delay and notice.read_at is not None:
+                _skip(delivery, "read on the site first")
+                return False
             # The user may have changed their mind (or address) between the notice and the send.
             if not user.is_active or not channel_enabled(user=user, kind=notice.kind, channel=delivery.channel):
                 _skip(delivery, "switched off")
@@ -108,11 +112,13 @@ def _record_failure(*, delivery_id: int, error: Exception) -> None:
 def deliveries_redrive(*, now: datetime | None = None, stale_after: timedelta = STALE_AFTER, limit: int = 500) -> int:
     """Send the pending deliveries whose task was lost; how many were sent now."""
     now = now or timezone.now()
-    pending = list(
-        Delivery.objects.filter(state=Delivery.State.PENDING, created_at__lte=now - stale_after)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    queryset = Delivery.objects.filter(state=Delivery.State.PENDING, created_at__lte=now - stale_after)
+    for kind in kinds_all():  # a delayed kind's deliveries are not lost before their delay is over
+        if kind.send_delay:
+            queryset = queryset.exclude(
+                notification__kind=kind.name, created_at__gt=now - stale_after - kind.send_delay
+            )
+    pending = list(queryset.order_by("created_at").values_list("pk", flat=True)[:limit])
     sent = 0
     for pk in pending:
         try:

@@ -27,7 +27,7 @@ class Kind:
     """One kind of notice.
 
     ``window``: at most one notice per (user, kind, subject) in each window of this length
-    (``None``: once per subject, ever). ``email_template``: the base name of a richer email
+    (``None``: once per subject, ever); the caller's ``dedupe_key`` replaces this. ``email_template``: the base name of a richer email
     (``<name>.txt`` and ``<name>.html``) that gets the notice's context; the generic one otherwise.
     """
 
@@ -38,6 +38,8 @@ class Kind:
     window: timedelta | None = timedelta(days=1)
     email: bool = True
     email_template: str = ""
+    # Email/SMS wait this long and are dropped if the notice was read on the site meanwhile.
+    send_delay: timedelta = timedelta(0)
     link_label: Promise = field(default_factory=lambda: _("Open"))
 
 
@@ -88,6 +90,7 @@ for _kind in (
         _("New message about “%(title)s”"),
         _("%(sender)s wrote: %(preview)s"),
         window=timedelta(hours=1),
+        send_delay=timedelta(minutes=10),
         link_label=_("Open the conversation"),
     ),
     Kind(

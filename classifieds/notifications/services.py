@@ -114,7 +114,11 @@ def notify(
         from .tasks import send_delivery_task
 
         ids = [delivery.pk for delivery in deliveries]
-        transaction.on_commit(lambda: [send_delivery_task(pk) for pk in ids])
+        delay = spec.send_delay.total_seconds()
+        if delay:
+            transaction.on_commit(lambda: [send_delivery_task.schedule((pk,), delay=delay) for pk in ids])
+        else:
+            transaction.on_commit(lambda: [send_delivery_task(pk) for pk in ids])
     return notice
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -21,12 +21,16 @@ def absolute(url: str) -> str:
 
 
 def safe_link(url: object) -> str:
-    """A link of the context if it stays on this site (a relative path or BASE_URL), else ``""``."""
-    if not isinstance(url, str) or not url:
+    """A link of the context if it stays on this site (a relative path), in the active language; else ``""``.
+
+    Callers pass the path as they know it (``/l/5-cobalt/`` or ``/uz/l/5-cobalt/``); the reader
+    gets the page in the language the notice is shown in.
+    """
+    if not isinstance(url, str) or not url.startswith("/"):
         return ""
-    if url.startswith(settings.BASE_URL + "/"):
-        return url
-    return url if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set()) else ""
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
+        return ""
+    return translate_url(url, translation.get_language() or settings.LANGUAGE_CODE)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ texts are translated in one place; ``kind_register`` exists for tests and later 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -44,6 +45,9 @@ class Kind:
 
 
 _REGISTRY: dict[str, Kind] = {}
+# Kinds whose email an app above builds itself (the saved-search digest with its photos):
+# ``builder(notice, *, to) -> EmailMultiAlternatives``, registered from that app's ``AppConfig.ready``.
+_EMAIL_BUILDERS: dict[str, Callable] = {}
 
 
 class UnknownKind(LookupError):
@@ -61,6 +65,16 @@ def kind_get(name: str) -> Kind:
         return _REGISTRY[name]
     except KeyError:
         raise UnknownKind(name) from None
+
+
+def email_builder_register(kind: str, builder: Callable) -> None:
+    """Let ``builder(notice, to=address)`` make the email of ``kind`` (Message-ID and unsubscribe are added to it)."""
+    kind_get(kind)
+    _EMAIL_BUILDERS[kind] = builder
+
+
+def email_builder(kind: str) -> Callable | None:
+    return _EMAIL_BUILDERS.get(kind)
 
 
 def kinds_all() -> list[Kind]:

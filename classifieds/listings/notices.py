@@ -49,15 +49,30 @@ def _expiring_key(listing: Listing) -> str:
     return f"listing:{listing.pk}:expires:{listing.expires_at:%Y%m%d%H%M}"
 
 
-def listings_warn_expiring(*, now: datetime | None = None, batch: int = 1000) -> int:
-    """Tell sellers whose published listings expire within 3 days (each lifetime once); how many were told."""
+def listings_warn_expiring(*, now: datetime | None = None, chunk: int = 1000) -> int:
+    """Tell sellers whose published listings expire within 3 days (each lifetime once); how many were told.
+
+    Walks every candidate in chunks (those already told are skipped with one query per chunk),
+    so a backlog after a stopped worker is caught up in one run.
+    """
     now = now or timezone.now()
-    candidates = list(
+    candidates = (
         Listing.objects.filter(status=Listing.Status.ACTIVE, expires_at__gt=now, expires_at__lte=now + EXPIRING_WITHIN)
         .select_related("owner")
-        .order_by("expires_at", "pk")[:batch]
+        .order_by("pk")
     )
-    keys = {_expiring_key(listing): listing for listing in candidates}
+    told = 0
+    last_pk = 0
+    while True:
+        rows = list(candidates.filter(pk__gt=last_pk)[:chunk])
+        if not rows:
+            return told
+        last_pk = rows[-1].pk
+        told += _warn_chunk(rows, now=now)
+
+
+def _warn_chunk(listings: list[Listing], *, now: datetime) -> int:
+    keys = {_expiring_key(listing): listing for listing in listings}
     done = set(
         Notification.objects.filter(kind="listing.expiring", dedupe_key__in=list(keys)).values_list(
             "dedupe_key", flat=True
@@ -71,16 +86,14 @@ def listings_warn_expiring(*, now: datetime | None = None, batch: int = 1000) ->
         with translation.override(recipient_language(listing.owner)):
             extend_url = reverse("listings:extend", kwargs={"token": extend_token(listing)})
         context = {"listing_id": listing.pk, "title": listing.title, "days": days, "url": extend_url}
-        told += (
-            notify(
-                user=listing.owner,
-                kind="listing.expiring",
-                context=context,
-                subject=f"listing:{listing.pk}",
-                dedupe_key=key,
-            )
-            is not None
+        notice = notify(
+            user=listing.owner,
+            kind="listing.expiring",
+            context=context,
+            subject=f"listing:{listing.pk}",
+            dedupe_key=key,
         )
+        told += notice is not None
     return told
 
 

@@ -4,10 +4,31 @@ A kind's title and body are translatable format strings with ``%(name)s`` placeh
 from the notice's context; a placeholder missing from the context renders empty, never raises.
 Callers outside this app register nothing: every kind of Bozor is declared here so that its
 texts are translated in one place; ``kind_register`` exists for tests and later apps.
+
+The context keys each kind's texts use (all kinds: ``url``, a site path the notice links to):
+
+==========================  ==============================================  ==========================
+kind                        context                                         subject / called by
+==========================  ==============================================  ==========================
+message.new                 title (listing), sender, preview                conversation:<id> / messaging
+listing.approved            title                                           listing:<id> / moderation
+listing.rejected            title, reason                                   listing:<id> / moderation
+listing.changes_requested   title, reason                                   listing:<id> / moderation
+listing.expiring            title, days (url: the one-click extend page)    listing:<id> / listings
+listing.expired             title                                           listing:<id> / listings
+account.banned              reason                                          account:<id> / moderation
+report.resolved             title, outcome                                  report:<id> / moderation
+payment.received            title, amount (formatted)                       order:<id> / orders
+promotion.started           title, promotion, until (formatted)             promotion:<id> / promotions
+promotion.ended             title, promotion                                promotion:<id> / promotions
+favorite.price_drop         title, old_price, new_price (formatted)         listing:<id> / favorites
+savedsearch.digest          search, count, digest_id                        savedsearch:<id> / savedsearches
+==========================  ==============================================  ==========================
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -44,6 +65,9 @@ class Kind:
 
 
 _REGISTRY: dict[str, Kind] = {}
+# Kinds whose email an app above builds itself (the saved-search digest with its photos):
+# ``builder(notice, *, to) -> EmailMultiAlternatives``, registered from that app's ``AppConfig.ready``.
+_EMAIL_BUILDERS: dict[str, Callable] = {}
 
 
 class UnknownKind(LookupError):
@@ -61,6 +85,16 @@ def kind_get(name: str) -> Kind:
         return _REGISTRY[name]
     except KeyError:
         raise UnknownKind(name) from None
+
+
+def email_builder_register(kind: str, builder: Callable) -> None:
+    """Let ``builder(notice, to=address)`` make the email of ``kind`` (Message-ID and unsubscribe are added to it)."""
+    kind_get(kind)
+    _EMAIL_BUILDERS[kind] = builder
+
+
+def email_builder(kind: str) -> Callable | None:
+    return _EMAIL_BUILDERS.get(kind)
 
 
 def kinds_all() -> list[Kind]:

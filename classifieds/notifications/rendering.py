@@ -11,7 +11,7 @@ from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .kinds import EMAIL, kind_get, render_text
+from .kinds import EMAIL, email_builder, kind_get, render_text
 from .models import Notification
 from .tokens import unsubscribe_token
 
@@ -60,6 +60,11 @@ def notice_email(notice: Notification, *, to: str, delivery_id: int) -> EmailMul
     already accepted, mail clients see the same message twice and show it once.
     """
     spec = kind_get(notice.kind)
+    domain = settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "bozor.uz"
+    fixed_headers = {
+        "Message-ID": f"<notification-{notice.pk}.{delivery_id}@{domain}>",
+        "X-Bozor-Notification": notice.kind,
+    }
     with translation.override(notice.language):
         rendered = render_notice(notice)
         unsubscribe = absolute(
@@ -78,10 +83,17 @@ def notice_email(notice: Notification, *, to: str, delivery_id: int) -> EmailMul
             "preferences_url": absolute(reverse("notifications:list")),
             "site_name": settings.SITE_NAME,
         }
+        builder = email_builder(notice.kind)
+        if builder is not None:
+            message = builder(notice, to=to, kind_unsubscribe_url=unsubscribe)
+            # The builder may offer a finer unsubscribe (one saved search); otherwise the kind's.
+            message.extra_headers.setdefault("List-Unsubscribe", f"<{unsubscribe}>")
+            message.extra_headers.setdefault("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+            message.extra_headers.update(fixed_headers)
+            return message
         template = spec.email_template or "notifications/email/notice"
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
-    domain = settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "bozor.uz"
     message = EmailMultiAlternatives(
         subject=f"{settings.SITE_NAME}: {rendered.title}",
         body=text,
@@ -90,8 +102,7 @@ def notice_email(notice: Notification, *, to: str, delivery_id: int) -> EmailMul
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Content-Language": notice.language,
-            "Message-ID": f"<notification-{notice.pk}.{delivery_id}@{domain}>",
-            "X-Bozor-Notification": notice.kind,
+            **fixed_headers,
         },
     )
     message.attach_alternative(html, "text/html")

@@ -80,13 +80,15 @@ def notify(
     context: dict,
     subject: str | None = None,
     dedupe_key: str | None = None,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> Notification | None:
     """Tell ``user`` about an event of ``kind``; the notice, or None when it was already told (or cannot be).
 
     Runs in the caller's transaction (a savepoint of it): the notice and its deliveries are
     written with the caller's rows; the email/SMS go out after commit. ``context`` must be
-    JSON-serialisable. Raises ``UnknownKind`` for a kind that is not registered.
+    JSON-serialisable. ``language`` overrides the recipient's (a saved search alerts in the
+    language it was saved in). Raises ``UnknownKind`` for a kind that is not registered.
     """
     spec = kind_get(kind)
     if user.pk is None or not user.is_active or user.deleted_at is not None:
@@ -101,7 +103,7 @@ def notify(
                 subject=(subject or "")[:100],
                 dedupe_key=key[:200],
                 context=context,
-                language=recipient_language(user),
+                language=language if language in dict(settings.LANGUAGES) else recipient_language(user),
                 created_at=now,
             )
     except IntegrityError:
@@ -126,6 +128,13 @@ def notify(
 def notification_mark_read(*, user: User, notification_id: int) -> bool:
     """Mark one of the user's notices read; False when it was not unread."""
     return bool(Notification.objects.of(user).unread().filter(pk=notification_id).update(read_at=timezone.now()))
+
+
+@transaction.atomic
+def notifications_mark_read_about(*, user: User, subject: str, kind: str | None = None) -> int:
+    """The user saw what these notices are about elsewhere (opened the saved search): mark them read."""
+    queryset = Notification.objects.of(user).unread().filter(subject=subject)
+    return (queryset.filter(kind=kind) if kind else queryset).update(read_at=timezone.now())
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from classifieds.listings.models import Listing
+from classifieds.notifications.delivery import delivery_send
+from classifieds.notifications.models import Delivery, Notification
 
 from .models import Digest
 from .querying import srp_url
@@ -20,8 +22,12 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else f"{settings.BASE_URL}{url}"
 
 
-def digest_message(digest: Digest) -> EmailMultiAlternatives:
-    """The email of ``digest``: always the same listings, whenever it is (re)built."""
+def digest_message(digest: Digest, *, to: str | None = None, kind_unsubscribe_url: str = "") -> EmailMultiAlternatives:
+    """The email of ``digest``: always the same listings, whenever it is (re)built.
+
+    ``kind_unsubscribe_url``: the notifications link that stops every saved-search email (the
+    List-Unsubscribe header keeps the finer one: this saved search only).
+    """
     saved = digest.saved_search
     ids = list(digest.alerts.order_by("pk").values_list("listing_id", flat=True))
     rows = Listing.objects.for_cards().in_bulk(ids)
@@ -44,6 +50,7 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
             "search_url": _absolute(srp_url(saved)),
             "saved_url": _absolute(reverse("web:saved")),
             "unsubscribe_url": unsubscribe,
+            "kind_unsubscribe_url": kind_unsubscribe_url,
             "count": len(items),
         }
         subject = ngettext("%(count)s new listing: %(title)s", "%(count)s new listings: %(title)s", len(items)) % {
@@ -55,7 +62,7 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
         message = EmailMultiAlternatives(
             subject=f"{settings.SITE_NAME}: {subject}",
             body=text,
-            to=[saved.user.email],
+            to=[to or saved.user.email],
             headers={
                 "List-Unsubscribe": f"<{unsubscribe}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -67,24 +74,41 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
     return message
 
 
+def digest_email_for_notice(notice: Notification, *, to: str, kind_unsubscribe_url: str) -> EmailMultiAlternatives:
+    """The email of a ``savedsearch.digest`` notice (registered with notifications as the kind's builder)."""
+    digest = Digest.objects.select_related("saved_search__user").get(pk=notice.context["digest_id"])
+    return digest_message(digest, to=to, kind_unsubscribe_url=kind_unsubscribe_url)
+
+
 def digest_send(*, digest_id: int) -> bool:
     """Send a digest by email once it is committed; True when sent now.
 
-    Why at-least-once here and not at-most-once: the listings of a digest were fixed
-    (``SentAlert``) when its cursor moved, so the email can be rebuilt identically at any
-    time. A crash after the SMTP server accepted it but before ``sent_at`` is written
-    re-sends *the same digest* (same listings, same ``X-Bozor-Digest`` id, which a mail
-    client or a support person can recognise) — never a different or a partial one, and
-    never loses it, which a mark-before-send would do on a crash.
+    The email is the email delivery of the digest's notice, which notifications send exactly
+    once (the row is locked while sending and marked sent in the same transaction; see
+    ``notifications.delivery``). Either this task or the notice's own task may send it; whichever
+    comes second finds it sent and only records that on the digest. A crash after the SMTP server
+    accepted it but before the mark re-sends *the same digest* (same listings, same
+    ``X-Bozor-Digest`` id and Message-ID) — never a different or a partial one, and never loses it.
     """
     digest = Digest.objects.select_related("saved_search__user").filter(pk=digest_id).first()
-    if digest is None or digest.sent_at is not None:
+    if digest is None or digest.sent_at is not None or digest.channel != Digest.Channel.EMAIL:
         return False
     from .services import digest_mark_sent, digest_move_to_site
 
-    if not digest.saved_search.user.email:  # the address was removed since: show it on the site instead
+    delivery = Delivery.objects.filter(
+        notification__user_id=digest.user_id,
+        notification__kind="savedsearch.digest",
+        notification__dedupe_key=f"digest:{digest_id}",
+        channel=Delivery.Channel.EMAIL,
+    ).first()
+    if delivery is None:
         digest_move_to_site(digest_id=digest_id)
         return False
     Digest.objects.filter(pk=digest_id).update(attempts=digest.attempts + 1)
-    digest_message(digest).send()
-    return digest_mark_sent(digest_id=digest_id)
+    sent = delivery_send(delivery_id=delivery.pk)
+    state = Delivery.objects.filter(pk=delivery.pk).values_list("state", flat=True).get()
+    if state == Delivery.State.SENT:
+        digest_mark_sent(digest_id=digest_id)
+    elif state in (Delivery.State.SKIPPED, Delivery.State.FAILED):  # no address any more, or switched off
+        digest_move_to_site(digest_id=digest_id)
+    return sent

@@ -5,7 +5,8 @@ Exactly once, per saved search: ``alert_collect`` finds the listings published i
 and in ONE transaction writes a ``Digest``, a ``SentAlert`` per listing and moves the
 cursor to the horizon. A crash anywhere before the commit leaves no trace (the next
 run finds the same listings); after it, the listings are recorded and never found
-again. The email is sent after commit, by a task keyed by the digest (see ``digest_send``).
+again. The digest is a ``savedsearch.digest`` notice (``notifications.notify``, keyed by the digest): its
+email delivery is sent after commit exactly once (see ``digest_send``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from classifieds.accounts.models import User
 from classifieds.audit.services import event_record
+from classifieds.notifications.services import notifications_mark_read_about, notify
 from classifieds.search.backends import get_search_backend
 
 from .models import CURSOR_END_ID, MAX_SAVED_SEARCHES, Digest, SavedSearch, SentAlert
@@ -29,6 +32,8 @@ logger = logging.getLogger(__name__)
 # published: a run looks only at listings published at least this long ago, so none is
 # passed over by the cursor before it can match.
 INDEX_LAG = timedelta(minutes=2)
+# The notifications kind a digest is told by (on the site always; by email to a confirmed address).
+DIGEST_KIND = "savedsearch.digest"
 # At most this many listings per digest (the email links to the SRP for the rest).
 DIGEST_MAX = 30
 DUE_AFTER = {
@@ -107,6 +112,7 @@ def saved_search_visit(*, saved: SavedSearch) -> None:
     now = timezone.now()
     SavedSearch.objects.filter(pk=saved.pk).update(last_visited_at=now)
     Digest.objects.filter(saved_search=saved, channel=Digest.Channel.SITE, seen_at__isnull=True).update(seen_at=now)
+    notifications_mark_read_about(user=saved.user, subject=f"savedsearch:{saved.pk}", kind=DIGEST_KIND)
 
 
 def new_matches(saved: SavedSearch, *, limit: int = 100) -> int:
@@ -156,12 +162,29 @@ def alert_collect(*, saved_search_id: int, now: datetime | None = None) -> Diges
         ids = [pk for pk in ids if pk not in already][:DIGEST_MAX]
     digest = None
     if ids:
-        channel = Digest.Channel.EMAIL if saved.user.email else Digest.Channel.SITE
         digest = Digest.objects.create(
-            saved_search=saved, user=saved.user, channel=channel, size=len(ids), created_at=now
+            saved_search=saved, user=saved.user, channel=Digest.Channel.SITE, size=len(ids), created_at=now
         )
         SentAlert.objects.bulk_create([SentAlert(saved_search=saved, listing_id=pk, digest=digest) for pk in ids])
-        if channel == Digest.Channel.EMAIL:
+        notice = notify(
+            user=saved.user,
+            kind=DIGEST_KIND,
+            context={
+                "digest_id": digest.pk,
+                "saved_search_id": saved.pk,
+                "search": saved.title,
+                "count": len(ids),
+                "url": reverse("savedsearches:open", kwargs={"pk": saved.pk}),
+            },
+            subject=f"savedsearch:{saved.pk}",
+            dedupe_key=f"digest:{digest.pk}",
+            language=saved.language,
+            now=now,
+        )
+        # By email when notifications send it one (a confirmed address, not switched off); else a count on the site.
+        if notice is not None and notice.deliveries.filter(channel="email").exists():
+            Digest.objects.filter(pk=digest.pk).update(channel=Digest.Channel.EMAIL)
+            digest.channel = Digest.Channel.EMAIL
             from .tasks import send_digest_task
 
             digest_id = digest.pk

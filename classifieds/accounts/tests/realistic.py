@@ -25,6 +25,8 @@ from classifieds.favorites.services import favorite_toggle
 from classifieds.listings.models import ExchangeRate, Listing, ListingAttributeValue
 from classifieds.listings.rates import exchange_rate_set
 from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
+from classifieds.notifications.models import Delivery, Notification, Preference, Recipient
+from classifieds.notifications.services import notify, preference_set, recipient_set_language
 from classifieds.orders.models import OrderItem
 from classifieds.orders.tests.factories import make_order
 from classifieds.payments.services import payment_create, payment_perform
@@ -89,6 +91,12 @@ def build() -> Marketplace:
     )
 
     moderators = Group.objects.get(name="moderators")
+    recipient_set_language(user=seller, language="uz")
+    preference_set(user=seller, kind="favorite.price_drop", channel="email", enabled=False)
+    reader = UserFactory(display_name="Дильноза", phone="+998901230003", email="dilnoza@example.uz")
+    notice = notify(
+        user=reader, kind="listing.approved", context={"title": "Cobalt", "url": "/l/1-cobalt/"}, subject="listing:1"
+    )
     anonymous_event = Event.objects.create(topic="search.rebuild", created_at=timezone.now() - timedelta(minutes=1))
 
     from classifieds.favorites.models import Favorite
@@ -122,5 +130,9 @@ def build() -> Marketplace:
         SentAlert: alert,
         Group: moderators,
         EmailAddress: EmailAddress.objects.get(user=seller),
+        Notification: Notification.objects.get(user=phone_only, kind="payment.received"),  # told by the payment
+        Delivery: notice.deliveries.get(),
+        Preference: Preference.objects.get(user=seller),
+        Recipient: Recipient.objects.get(user=seller),
     }
     return Marketplace(phone_only=phone_only, seller=seller, listing=listing, rows=rows)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection, transaction
 from django.utils import timezone
 
 from classifieds.accounts import sms
@@ -132,3 +134,30 @@ class TestSms:
         with django_capture_on_commit_callbacks(execute=True):
             notify(user=UserFactory(), kind="listing.expiring", context=CONTEXT, subject="listing:5")
         assert sms.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+class TestTwoWorkers:
+    def test_a_delivery_one_worker_is_sending_is_skipped_by_another(self):
+        user = UserFactory()
+        notice = notify(user=user, kind="listing.approved", context=CONTEXT, subject="listing:5")  # no email yet
+        delivery = Delivery.objects.create(notification=notice, channel=Delivery.Channel.EMAIL)
+        type(user).objects.filter(pk=user.pk).update(email="late@example.com")
+        results: list[bool] = []
+
+        def other_worker() -> None:
+            try:
+                results.append(Delivery.objects.filter(pk=delivery.pk, state="pending").exists())  # it sees the row
+                results.append(delivery_send(delivery_id=delivery.pk))
+            finally:
+                connection.close()
+
+        with transaction.atomic():
+            Delivery.objects.select_for_update().get(pk=delivery.pk)  # the first worker is mid-send
+            thread = threading.Thread(target=other_worker)
+            thread.start()
+            thread.join(timeout=30)
+        assert results == [True, False]  # it saw the row, did not wait for the lock, and sent nothing
+        assert mail.outbox == []
+        assert delivery_send(delivery_id=delivery.pk) is True
+        assert len(mail.outbox) == 1

@@ -149,3 +149,13 @@ class TestPaymentAndPromotion:
         assert promotion_expire_due(now=timezone.now() + timedelta(days=8)) == 1
         (ended,) = notices("promotion.ended", listing.owner)
         assert render_notice(ended).url == reverse("web:promote", kwargs={"pk": listing.pk})
+
+
+class TestExpiringSweepAtScale:
+    def test_it_walks_past_a_chunk_of_listings_already_warned(self):
+        now = timezone.now()
+        early = [ListingFactory(expires_at=now + timedelta(days=2)) for _ in range(3)]
+        assert listings_warn_expiring(now=now, chunk=2) == 3
+        late = ListingFactory(expires_at=now + timedelta(days=2))
+        assert listings_warn_expiring(now=now, chunk=2) == 1  # the first chunk is all told already
+        assert {n.user_id for n in notices("listing.expiring")} == {x.owner_id for x in [*early, late]}

@@ -109,6 +109,10 @@ class _Front(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self) -> None:
+        with suppress(BrokenPipeError, ConnectionResetError):  # the browser stopped loading (Lighthouse does)
+            self._answer()
+
+    def _answer(self) -> None:
         if self.path.startswith("/media/"):
             return self._media()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -147,6 +147,12 @@ class _Front(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser that stopped loading
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class AuditSite:
     port: int
@@ -229,7 +235,7 @@ def audit_site(listings: int = 60):
         site.spawn(procfile["web"].replace("0.0.0.0", "127.0.0.1"), "web.log")  # noqa: S104
         _wait_for(f"http://127.0.0.1:{upstream_port}", site.processes, var_dir / "web.log")
         handler = type("Front", (_Front,), {"media_root": var_dir / "media", "upstream_port": upstream_port})
-        front = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        front = _QuietServer(("127.0.0.1", port), handler)
         threading.Thread(target=front.serve_forever, daemon=True).start()
         holder.stdin.close()  # gunicorn holds the database now
         holder.wait(timeout=30)

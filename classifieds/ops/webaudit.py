@@ -164,9 +164,12 @@ def run_lighthouse(site, page: Page, runs: int) -> None:
             command.append(f"--extra-headers={json.dumps(cookie_header(site.pages))}")
         if page.private:
             command.append("--skip-audits=is-crawlable")
-        done = subprocess.run(  # noqa: S603
-            command, capture_output=True, text=True, timeout=180, env={**site.env, "CHROME_PATH": CHROMIUM}
-        )
+        for _attempt in range(2):  # Lighthouse sometimes loses its trace (NO_NAVSTART): one more try
+            done = subprocess.run(  # noqa: S603
+                command, capture_output=True, text=True, timeout=180, env={**site.env, "CHROME_PATH": CHROMIUM}
+            )
+            if done.returncode == 0:
+                break
         if done.returncode:
             raise RuntimeError(f"lighthouse failed on {page.path}: {done.stderr[-2000:]}")
         report = json.loads(done.stdout)

@@ -62,6 +62,11 @@ test: install node_modules/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Outside judges on a production-like server (issue 14): Nu HTML Checker, axe-core, Lighthouse, byte budgets.
+.PHONY: webaudit
+webaudit: install node_modules/.installed
+	$(PY) -m classifieds.ops.webaudit --report var/webaudit.json
+
 .PHONY: lint
 lint: install
 	$(PY) -m ruff check --fix .

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise (it serves its own pre-compressed static files): pages and fragments only.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "classifieds.core.middleware.DatabaseUnavailableMiddleware",
@@ -104,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "classifieds.core.middleware.HtmxConventionsMiddleware",
+    "classifieds.core.httpcache.HtmlCacheControlMiddleware",
 ]
 
 ROOT_URLCONF = "classifieds.urls"
@@ -424,6 +427,13 @@ LISTINGS_PER_PAGE = 40
 # Deep paging is capped as OLX does: nobody reads page 500, crawlers should not either.
 MAX_PAGE = 25
 SITE_NAME = "Bozor"
+# Browsers may keep a page this many seconds when the visitor has no cookies (crawlers, first visits);
+# everybody else revalidates (ETag). classifieds/core/httpcache.py.
+HTML_CACHE_SECONDS = int(os.environ.get("HTML_CACHE_SECONDS", "60"))
+# App links (al:* meta tags) to the mobile apps; empty: the tags are left out.
+APP_ANDROID_PACKAGE = os.environ.get("APP_ANDROID_PACKAGE", "")  # e.g. uz.bozor.app
+APP_IOS_STORE_ID = os.environ.get("APP_IOS_STORE_ID", "")  # the App Store id, digits
+APP_URL_SCHEME = os.environ.get("APP_URL_SCHEME", "")  # e.g. bozor:// : al:*:url is this plus the page's path
 
 # --- Payments (classifieds/payments; every variable is in README.md) ----------------------
 PAYME_MERCHANT_ID = os.environ.get("PAYME_MERCHANT_ID", "")

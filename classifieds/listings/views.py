@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from classifieds.accounts import limits
 from classifieds.core.htmx import render_page
+from classifieds.core.httpcache import conditional_page
 from classifieds.core.pagination import page_url, paginate
 from classifieds.core.phones import mask_phone
 from classifieds.seo import structured
@@ -78,7 +79,10 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         "masked_phone": mask_phone(listing.contact_phone),
         "meta": meta,
     }
-    return TemplateResponse(request, "listings/detail.html", context)
+    # A visitor's copy stays good until the listing or the similar ones shown with it change (or their
+    # own state: conditional_page's ETag is the page itself): a 304 instead of the page.
+    changed = max([listing.updated_at, *(other.updated_at for other in similar)])
+    return conditional_page(request, TemplateResponse(request, "listings/detail.html", context), last_modified=changed)
 
 
 def _gallery(listing: Listing, photos: list) -> list[dict]:

@@ -41,6 +41,18 @@ function startCountdowns(root) {
 document.addEventListener("DOMContentLoaded", () => startCountdowns(document));
 document.addEventListener("htmx:load", (event) => startCountdowns(event.detail.elt));
 
+// The results page's filters drawer stays as the visitor left it when htmx swaps the page's results in
+// (before the kept field below is focused again: a field in a closed drawer cannot take focus).
+let drawerOpen = null;
+document.addEventListener("htmx:beforeSwap", () => {
+  const drawer = document.getElementById("filters-drawer");
+  drawerOpen = drawer ? drawer.open : null;
+});
+document.addEventListener("htmx:afterSwap", () => {
+  const drawer = document.getElementById("filters-drawer");
+  if (drawer && drawerOpen !== null) drawer.open = drawerOpen;
+});
+
 // Live filtering never replaces the field being typed into. A refresh of the results page (the
 // filter form, the facet counts and the results, fired when another field changed) may land while
 // the visitor types in a price or a search box: the fresh HTML then keeps the element already on
@@ -111,3 +123,4 @@ document.addEventListener("keydown", (event) => {
   const arrow = gallery.querySelector(`[data-gallery-main] a[rel="${rel}"]`);
   if (arrow && galleryShow(gallery, arrow.dataset.galleryTo, rel)) event.preventDefault();
 });
+

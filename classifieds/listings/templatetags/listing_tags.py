@@ -47,6 +47,7 @@ def listing_card(context, listing, position: int) -> SafeString:
             cover.pk if cover else "",
             int(getattr(listing, "is_promoted", False)),
             int(position > EAGER_CARDS),
+            int(position == 1),
             timezone.localdate(),
         )
     )
@@ -54,7 +55,8 @@ def listing_card(context, listing, position: int) -> SafeString:
     html = cache.get(key)
     if html is None:
         html = render_to_string(
-            "listings/partials/card_body.html", {"listing": listing, "cover": cover, "lazy": position > EAGER_CARDS}
+            "listings/partials/card_body.html",
+            {"listing": listing, "cover": cover, "lazy": position > EAGER_CARDS, "first": position == 1},
         )
         cache.set(key, html, 24 * 3600)
     return mark_safe(html)  # noqa: S308  (rendered by our own autoescaping template)

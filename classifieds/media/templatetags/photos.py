@@ -12,6 +12,7 @@ import logging
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from classifieds.media.thumbnails import thumbnail_urls
 
@@ -61,7 +62,8 @@ def photo_img(photo, style: str = "gallery", alt: str = "", lazy: bool = True) -
         return format_html('<img src="{}" alt="{}" width="{}" height="{}">', photo.image.url, alt, width, height)
     srcset = ", ".join(f"{url} {w}w" for w, url in thumbs)
     return format_html(
-        '<img src="{}" srcset="{}" sizes="{}" alt="{}" width="{}" height="{}" loading="{}" decoding="async">',
+        # An eager photo is the page's main one (the gallery's): the likely LCP, fetched first.
+        '<img src="{}" srcset="{}" sizes="{}" alt="{}" width="{}" height="{}" loading="{}" decoding="{}"{}>',
         thumbs[-1][1],
         srcset,
         sizes,
@@ -69,4 +71,6 @@ def photo_img(photo, style: str = "gallery", alt: str = "", lazy: bool = True) -
         width,
         height,
         "lazy" if lazy else "eager",
+        "async" if lazy else "auto",
+        "" if lazy else mark_safe(' fetchpriority="high"'),  # noqa: S308 - a constant
     )

@@ -49,6 +49,7 @@ def test_a_refresh_landing_while_the_price_is_typed_keeps_both_prices(cars, brow
     page.wait_for_function("window.htmx !== undefined")
     assert page.evaluate("typeof Element.prototype.moveBefore") == ("function" if move_before else "undefined")
     assert len(card_titles(page)) == 5
+    page.locator(".filters-toggle").click()  # a 390 px phone: the filters are in their drawer
     # Hold the refresh that "from" fires until the visitor is half-way through "to": a slow network, made certain.
     held = []
     page.route(
@@ -98,6 +99,7 @@ def test_without_javascript_the_price_filter_is_a_plain_form(cars, browser_conte
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
     page.goto(cars)
+    page.get_by_text("Фильтры").click()  # the drawer opens without JavaScript too
     page.locator("#id_price_min").fill("70000000")
     page.locator("#id_price_max").fill("90000000")
     page.get_by_role("button", name="Показать объявления").click()
@@ -105,6 +107,46 @@ def test_without_javascript_the_price_filter_is_a_plain_form(cars, browser_conte
     assert card_titles(page) == ["Daewoo Nexia 3"]
     assert page.input_value("#id_price_max") == "90000000"
     assert not [url for url in urls if "csrfmiddlewaretoken" in url]
+    assert page.locator(".filters-toggle").inner_text().startswith("Фильтры (")  # the count of active filters
+
+
+def top(page, selector: str) -> float:
+    return page.locator(selector).first.evaluate("(element) => element.getBoundingClientRect().top")
+
+
+@pytest.mark.parametrize("browser_context", [True, False], indirect=True)
+def test_on_a_phone_the_results_come_first_and_the_filters_wait_in_a_drawer(cars, browser_context):
+    page = browser_context.new_page()
+    page.goto(cars)
+    assert not page.locator("#id_price_min").is_visible()
+    assert top(page, "#results .card") < 844  # the first card on the first screen
+    assert top(page, ".filters-toggle") < top(page, "#results")
+    page.locator(".filters-toggle").click()
+    assert page.locator("#id_price_min").is_visible()
+    assert page.locator(".site-header").evaluate("(element) => element.getBoundingClientRect().height") < 100
+    assert page.get_by_role("link", name="Подать объявление").is_visible()
+
+
+@pytest.mark.parametrize("browser_context", [True], indirect=True)
+def test_the_drawer_stays_open_while_filters_refresh_the_results(cars, browser_context):
+    page = browser_context.new_page()
+    page.goto(cars)
+    page.wait_for_function("window.htmx !== undefined")
+    page.locator(".filters-toggle").click()
+    page.locator("#id_price_min").fill("70000000")
+    page.locator("#id_price_min").press("Enter")
+    page.wait_for_url("**/c/c-cars/?*price_min=70000000*")
+    page.locator("#results .count", has_text="4").wait_for()
+    assert page.locator("#id_price_max").is_visible()
+
+
+@pytest.mark.parametrize("browser_context", [True], indirect=True)
+def test_on_a_wide_screen_the_filters_are_a_sidebar(cars, browser_context):
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(cars)
+    assert page.locator("#id_price_min").is_visible()
+    assert not page.locator(".filters-toggle").is_visible()
 
 
 # WCAG 2 contrast of an element's text against what is really behind it (translucent backgrounds composited).

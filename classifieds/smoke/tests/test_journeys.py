@@ -354,6 +354,7 @@ def test_a_buyer_favorites_a_listing_and_saves_the_search_from_a_results_page(si
     if javascript:
         page.goto(f"{site.url}/c/elektronika/")
         page.wait_for_function("window.htmx !== undefined")
+        page.locator(".filters-toggle").click()  # a 390 px phone: the filters are in their drawer
         page.locator("#srp-form input[name=photo]").check()  # live filtering swaps the results
         page.wait_for_url("**/c/elektronika/?photo=1")
         frequency, named = "weekly", "Электроника"

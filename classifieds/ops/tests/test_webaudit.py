@@ -1,0 +1,50 @@
+"""The web audit's verdict: each judge and each budget can fail it (the full run is `make webaudit`)."""
+
+from __future__ import annotations
+
+import os
+
+from classifieds.ops.webaudit import CSS_BUDGET, HTML_BUDGET, Page, pages_of, table, verdict
+
+GOOD_SCORES = {"performance": 99, "accessibility": 100, "best-practices": 100, "seo": 100, "lcp": 1200, "cls": 0.0}
+SIZES = {"css": {"/static/css/bozor.css": 7000}, "js": {"/static/js/bozor.js": 2000}}
+SIZES["raw"] = {"/static/css/bozor.css": 30000, "/static/js/bozor.js": 5000}
+
+
+def good_page(**changes) -> Page:
+    page = Page(
+        "home", "/", lighthouse=True, status=200, html=b"<!doctype html><title>x</title>", scores=dict(GOOD_SCORES)
+    )
+    for key, value in changes.items():
+        setattr(page, key, value)
+    return page
+
+
+def test_a_page_within_every_budget_passes():
+    assert verdict([good_page()], SIZES) == []
+    assert "home" in table([good_page()], SIZES)
+
+
+def test_each_judge_fails_it():
+    assert verdict([good_page(nu=["3:5 Stray end tag “div”."])], SIZES) == ["home: Nu: 3:5 Stray end tag “div”."]
+    assert verdict([good_page(axe=["color-contrast (1): ['.current']"])], SIZES)[0].startswith("home: axe:")
+    assert "Lighthouse below 98" in verdict([good_page(scores={**GOOD_SCORES, "performance": 97})], SIZES)[0]
+    assert "LCP" in verdict([good_page(scores={**GOOD_SCORES, "lcp": 1600})], SIZES)[0]
+    assert "CLS" in verdict([good_page(scores={**GOOD_SCORES, "cls": 0.05})], SIZES)[0]
+    assert "HTTP 500" in verdict([good_page(status=500)], SIZES)[0]
+
+
+def test_each_byte_budget_fails_it():
+    heavy = os.urandom(HTML_BUDGET + 1000)  # random bytes do not compress
+    assert "HTML" in verdict([good_page(html=heavy)], SIZES)[0]
+    fat = {**SIZES, "css": {"/static/css/bozor.css": CSS_BUDGET + 1}}
+    assert verdict([good_page()], fat) == [f"our css: {CSS_BUDGET + 1} B > {CSS_BUDGET}"]
+
+
+def test_it_audits_the_pages_the_issue_names():
+    prepared = {"srp": "/c/transport/", "detail": "/l/1-x/", "draft": 7, "parent": 1, "promote": "/u/promote/1/"}
+    pages = {page.name: page for page in pages_of(prepared)}
+    assert {"home", "results", "detail", "sign-in", "post: category", "post: details", "post: review"} <= set(pages)
+    assert {"dashboard", "saved", "promote"} <= set(pages)
+    assert {name for name, page in pages.items() if page.lighthouse} == {"home", "results", "detail", "post: details"}
+    assert all(pages[name].signed_in for name in ("post: details", "dashboard", "saved", "promote"))

@@ -31,11 +31,11 @@ def payment_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     except Exception:
         psp_call_record(provider=adapter.name, outcome="error")
         raise
-    psp_call_record(provider=adapter.name, outcome=_webhook_outcome(response))
+    psp_call_record(provider=adapter.name, outcome=webhook_outcome(response))
     return response
 
 
-def _webhook_outcome(response: HttpResponse) -> str:
+def webhook_outcome(response: HttpResponse) -> str:
     """``ok``, ``refused`` (a protocol error answer: Payme's ``error`` object, Click's non-zero ``error``, a 4xx)
     or ``error`` (5xx)."""
     if response.status_code >= 500:

@@ -113,7 +113,7 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 entry[name] = value
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and key not in entry:
+            if key not in _STANDARD and key not in _CONTEXT_FIELDS:
                 entry[key] = value
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)

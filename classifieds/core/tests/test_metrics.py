@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.http import HttpResponse, JsonResponse
@@ -16,6 +20,7 @@ from classifieds.accounts.tasks import send_sms_task
 from classifieds.payments.views import webhook_outcome
 
 PHONE = "+998901112233"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def sample(name: str, **labels) -> float:
@@ -189,3 +194,17 @@ class TestSearch:
         assert client.get("/search/", {"q": "iphone"}).status_code == 200
         assert sample("bozor_search_duration_seconds_count", backend="postgres", operation="summary") > before
         assert sample("bozor_search_duration_seconds_count", backend="postgres", operation="ids") >= ids_before
+
+
+class TestSeveralProcesses:
+    def test_with_a_shared_directory_metrics_add_up_over_web_and_worker_processes(self, tmp_path):
+        """gunicorn's workers and the Huey worker are processes of their own; /metrics shows them all."""
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+        record = "from classifieds.core.observability import metrics; metrics.sms_outcome_record(backend='eskiz', outcome='sent')"
+        for _process in range(2):  # e.g. the worker, twice restarted
+            subprocess.run([sys.executable, "-c", record], cwd=ROOT, env=env, check=True, timeout=60)
+        show = "from classifieds.core.observability import metrics; print(metrics.exposition().decode())"
+        shown = subprocess.run(
+            [sys.executable, "-c", show], cwd=ROOT, env=env, check=True, timeout=60, capture_output=True, text=True
+        ).stdout
+        assert 'bozor_sms_total{backend="eskiz",outcome="sent"} 2.0' in shown

@@ -67,7 +67,7 @@ def check_queue() -> dict:
     pending = HUEY.storage.queue_size()
     if pending > settings.QUEUE_MAX_PENDING:
         raise QueueBehind(f"{pending} jobs waiting")
-    lag = queue_lag(HUEY.pending(limit=1)) if pending else 0.0
+    lag = queue_lag() if pending else 0.0
     if lag > settings.QUEUE_MAX_LAG:
         raise QueueBehind(f"the oldest job has waited {lag:.0f} s")
     return {"queue_pending": pending, "queue_lag_seconds": round(lag)}

@@ -10,6 +10,7 @@ Tasks enqueued before this format (plain uuids) simply have neither.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -43,9 +44,16 @@ def task_origin(task_id: str) -> TaskOrigin:
     return TaskOrigin(enqueued_at=int(parts[1]) / 1000, request_id=parts[2])
 
 
+_HUEY_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 def _stamp(signal: str, task, *args, **kwargs) -> None:
-    """On enqueue: give the task an id naming the current request and the time (a retry keeps its id)."""
-    if task_origin(task.id).enqueued_at is not None:
+    """On enqueue: give the task an id naming the current request and the time.
+
+    Only an id Huey made up (a uuid) is replaced: a retry keeps its stamped id, and an id a caller
+    chose (to revoke the task by it) is left alone.
+    """
+    if not _HUEY_ID.match(str(task.id)):
         return
     current = context.current()
     task.id = task_id_stamp(current.request_id if current is not None else "")
@@ -83,11 +91,21 @@ def _count(signal: str, task, *args, **kwargs) -> None:
     metrics.huey_tasks.labels(task=task.name, outcome=signal).inc()
 
 
-def queue_lag(pending_head) -> float:
-    """Seconds the oldest waiting task has waited (since enqueued, or since its ETA when it was delayed)."""
-    if not pending_head:
+def queue_lag() -> float:
+    """Seconds the oldest waiting task has waited (since enqueued, or since its ETA when it was delayed).
+
+    Reads the message at the head of the queue without loading its task (a task removed by a deploy
+    still has an age).
+    """
+    head = HUEY.storage.enqueued_items(1)
+    if not head:
         return 0.0
-    task = pending_head[0]
+    message = HUEY.serializer.deserialize(head[0])
+    return message_lag(message)
+
+
+def message_lag(task) -> float:
+    """How long a queued task (or message: anything with ``id`` and ``eta``) has waited."""
     origin = task_origin(task.id)
     if origin.enqueued_at is None:
         return 0.0
@@ -106,7 +124,8 @@ def _naive_utc_timestamp(moment) -> float:
 
 def queue_state() -> tuple[int, float]:
     """(jobs waiting, seconds the oldest has waited), read from the queue storage."""
-    return HUEY.storage.queue_size(), queue_lag(HUEY.pending(limit=1))
+    pending = HUEY.storage.queue_size()
+    return pending, (queue_lag() if pending else 0.0)
 
 
 class QueueCollector:

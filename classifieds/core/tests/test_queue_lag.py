@@ -28,6 +28,27 @@ class TestTaskIds:
 
 
 @pytest.mark.django_db
+class TestEnqueuing:
+    def test_a_job_id_gets_the_time_and_the_request(self, worker_queue):
+        from classifieds.core.observability import context
+
+        token = context.activate(context.LogContext(request_id="req-0123456789"))
+        try:
+            result = worker_heartbeat_again_task()
+        finally:
+            context.deactivate(token)
+        origin = task_origin(result.id)
+        assert origin.request_id == "req-0123456789"
+        assert abs(origin.enqueued_at - time.time()) < 5
+        assert worker_queue.pending()[0].id == result.id
+
+    def test_an_id_the_caller_chose_is_kept(self, worker_queue):
+        task = worker_heartbeat_again_task.s(id="heartbeat-chosen-id")
+        worker_queue.enqueue(task)
+        assert [queued.id for queued in worker_queue.pending()] == ["heartbeat-chosen-id"]
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("worker_queue")
 class TestReadinessSeesTheLag:
     def test_a_fresh_queue_is_ready_and_says_its_lag(self, client):

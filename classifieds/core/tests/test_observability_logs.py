@@ -5,7 +5,11 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -158,3 +162,37 @@ class TestSlowSql:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         assert not [line for line in console_lines() if line["logger"] == "classifieds.sql"]
+
+
+FORMAT_PROBE = """
+import json, logging
+import django
+django.setup()
+handler = next(h for h in logging.getLogger().handlers if h.name == "console")
+record = logging.makeLogRecord({"name": "demo", "levelname": "INFO", "msg": "SMS to %s", "args": ("+998901112233",)})
+for log_filter in handler.filters:
+    log_filter.filter(record)
+print(json.dumps({"formatter": type(handler.formatter).__name__, "line": handler.format(record),
+                  "huey": [h.name for h in logging.getLogger("huey").handlers]}))
+"""
+
+
+@pytest.mark.parametrize(("debug", "formatter"), [("1", "PlainFormatter"), ("0", "JsonFormatter")])
+def test_make_run_logs_for_people_production_for_machines(tmp_path, debug, formatter):
+    env = {key: value for key, value in os.environ.items() if key not in {"LOG_FORMAT", "DJANGO_DEBUG"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "classifieds.settings", "BOZOR_VAR_DIR": str(tmp_path), "DJANGO_DEBUG": debug}
+    result = subprocess.run(
+        [sys.executable, "-c", FORMAT_PROBE],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["formatter"] == formatter
+    assert found["huey"] == ["console"]  # the worker's lines go through the same filters
+    assert "901112233" not in found["line"] and "+**********33" in found["line"]
+    if formatter == "JsonFormatter":
+        assert json.loads(found["line"])["message"] == "SMS to +**********33"

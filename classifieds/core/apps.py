@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import readiness
+        from .observability import worker
+
+        worker.hooks_install()
 
         readiness.readiness_check_register("database", readiness.check_database)
         readiness.readiness_check_register("cache", readiness.check_cache)

@@ -59,12 +59,18 @@ def check_cache() -> None:
 def check_queue() -> dict:
     from huey.contrib.djhuey import HUEY
 
+    from .observability.worker import queue_lag
+
     # Reading the pending count touches the queue storage (Redis or SQLite file). Neither storage
-    # records when a job was queued; how long jobs wait shows in the worker's heartbeat age.
+    # records when a job was queued: the id of each job does (observability.worker), so the lag is
+    # the age of the job at the head of the queue.
     pending = HUEY.storage.queue_size()
     if pending > settings.QUEUE_MAX_PENDING:
         raise QueueBehind(f"{pending} jobs waiting")
-    return {"queue_pending": pending}
+    lag = queue_lag() if pending else 0.0
+    if lag > settings.QUEUE_MAX_LAG:
+        raise QueueBehind(f"the oldest job has waited {lag:.0f} s")
+    return {"queue_pending": pending, "queue_lag_seconds": round(lag)}
 
 
 def check_worker() -> dict:

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from classifieds.accounts.decorators import login_required
+from classifieds.core.observability.metrics import psp_call_record
 from classifieds.orders.models import Order
 
 from .providers import get_provider
@@ -24,7 +25,30 @@ from .providers.sandbox import SandboxProvider, signed_headers
 @require_http_methods(["GET", "POST"])
 def payment_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     """A provider's server calling us; the adapter authenticates it (never a session or a CSRF token)."""
-    return get_provider(provider).webhook(request)
+    adapter = get_provider(provider)  # 404 for a provider that is not on: counted under no made-up name
+    try:
+        response = adapter.webhook(request)
+    except Exception:
+        psp_call_record(provider=adapter.name, outcome="error")
+        raise
+    psp_call_record(provider=adapter.name, outcome=webhook_outcome(response))
+    return response
+
+
+def webhook_outcome(response: HttpResponse) -> str:
+    """``ok``, ``refused`` (a protocol error answer: Payme's ``error`` object, Click's non-zero ``error``, a 4xx)
+    or ``error`` (5xx)."""
+    if response.status_code >= 500:
+        return "error"
+    if response.status_code >= 400:
+        return "refused"
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return "ok"
+    if isinstance(body, dict) and body.get("error") not in (None, 0, "0", ""):
+        return "refused"
+    return "ok"
 
 
 def _own_order(request: HttpRequest, pk) -> Order:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from classifieds.core.observability.metrics import search_timed
+
 if TYPE_CHECKING:
     from .backends.base import SearchBackend
 
@@ -192,7 +194,8 @@ class SearchResults(Sequence):
     @property
     def summary(self) -> Summary:
         if self._summary is None:
-            self._summary = self.backend.summary(self.query)
+            with search_timed(backend=self.backend.metrics_label, operation="summary"):
+                self._summary = self.backend.summary(self.query)
         return self._summary
 
     @property
@@ -213,7 +216,8 @@ class SearchResults(Sequence):
         hints = {}
         if self._summary is not None and self._summary.text_matches is not None:
             hints["text_matches"] = self._summary.text_matches
-        return self.backend.ids(self.query, offset=offset, limit=limit, **hints)
+        with search_timed(backend=self.backend.metrics_label, operation="ids"):
+            return self.backend.ids(self.query, offset=offset, limit=limit, **hints)
 
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):

@@ -28,6 +28,11 @@ class SearchBackend:
         self.options: dict[str, Any] = config.get("OPTIONS", {})
         self.summary_ttl = int(self.options.get("SUMMARY_CACHE_TTL", 120))
 
+    @property
+    def metrics_label(self) -> str:
+        """The backend's name in metrics: ``postgres``, ``opensearch``."""
+        return type(self).__name__.removesuffix("Backend").lower()
+
     # --- writes -----------------------------------------------------------------------
     def index(self, listing_ids: Sequence[int]) -> None:
         """(Re)index these listings: active ones become findable, others disappear."""

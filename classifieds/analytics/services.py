@@ -1,0 +1,96 @@
+"""Writes of the analytics app: the flush of the buffer into daily counts, and the retention purge."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import buffer
+from .models import DailyCount, FlushBatch
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKLOG = 50_000  # generations older than this are past the buffer's timeout anyway
+UPSERT_ROWS = 10_000
+
+UPSERT_SQL = f"""
+INSERT INTO {DailyCount._meta.db_table} (day, kind, listing_id, subject, count)
+SELECT * FROM unnest(%s::date[], %s::varchar[], %s::bigint[], %s::varchar[], %s::bigint[])
+ON CONFLICT (listing_id, day, kind, subject)
+DO UPDATE SET count = {DailyCount._meta.db_table}.count + EXCLUDED.count
+"""
+CLAIM_SQL = f"""
+INSERT INTO {FlushBatch._meta.db_table} (token, counters, events, flushed_at) VALUES (%s, %s, %s, %s)
+ON CONFLICT (token) DO NOTHING RETURNING id
+"""
+
+
+@dataclass
+class FlushResult:
+    generations: int = 0
+    counters: int = 0
+    events: int = 0
+
+
+def _write(token: str, contents: buffer.GenerationContents) -> bool:
+    """Write a generation's counts and its token in one transaction; False when the token was written before."""
+    counts = list(contents.counts.items())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL, [token, len(counts), contents.events, timezone.now()])
+        if cursor.fetchone() is None:  # flushed before, its keys were not deleted (a crash): count nothing twice
+            return False
+        for start in range(0, len(counts), UPSERT_ROWS):
+            chunk = counts[start : start + UPSERT_ROWS]
+            cursor.execute(
+                UPSERT_SQL,
+                [
+                    [c.day for c, _n in chunk],
+                    [c.kind for c, _n in chunk],
+                    [c.listing_id for c, _n in chunk],
+                    [c.subject for c, _n in chunk],
+                    [n for _c, n in chunk],
+                ],
+            )
+    return True
+
+
+def analytics_flush(*, settle: bool = True) -> FlushResult:
+    """Move closed buffer generations into ``DailyCount`` (INSERT … ON CONFLICT DO UPDATE), each exactly once.
+
+    Crash-safe in any order of failure: a generation's counts and its ``FlushBatch`` token commit together;
+    its cache keys are deleted only after that commit, and a generation found again (the process died
+    before deleting them, or before noting it flushed) is recognised by its token and only deleted.
+    ``settle`` leaves the generation that just closed for the next run, so a writer that read its number
+    just before the switch still lands in it; pass False only when no writer runs concurrently.
+    """
+    cache = buffer.buffer_cache()
+    epoch = buffer.buffer_epoch(cache)
+    newest = buffer.generation_advance(cache)
+    last = newest - 1 - (1 if settle else 0)
+    first = max(buffer.flushed_generation(cache) + 1, last - MAX_BACKLOG)
+    result = FlushResult()
+    for generation in range(first, last + 1):
+        contents = buffer.generation_read(cache, generation)
+        if contents.counts and _write(f"{epoch}:{generation}", contents):
+            result.generations += 1
+            result.counters += len(contents.counts)
+            result.events += contents.events
+        buffer.generation_forget(cache, contents)
+        buffer.flushed_generation_set(cache, generation)
+    if result.generations:
+        logger.info("analytics: flushed %s events in %s counters", result.events, result.counters)
+    return result
+
+
+def analytics_purge(*, today=None) -> int:
+    """Delete daily counts (and flush records) older than ``ANALYTICS_RETENTION_DAYS``. Returns rows deleted."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
+    deleted, _per_model = DailyCount.objects.filter(day__lt=cutoff).delete()
+    FlushBatch.objects.filter(flushed_at__lt=timezone.now() - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)).delete()
+    return deleted

@@ -71,6 +71,10 @@ def line_chart(days: list[date], series: dict[str, list[int]], labels: dict[str,
         )
         for kind, values in series.items()
     ]
-    y_ticks = [Tick(y(top * k // 4), str(top * k // 4)) for k in range(5)] if top >= 4 else [Tick(y(0), "0"), Tick(y(top), str(top))]
+    y_ticks = (
+        [Tick(y(top * k // 4), str(top * k // 4)) for k in range(5)]
+        if top >= 4
+        else [Tick(y(0), "0"), Tick(y(top), str(top))]
+    )
     x_ticks = [Tick(x(i), day.strftime("%d.%m")) for i, day in enumerate(days) if i % 7 == 0 or i == len(days) - 1]
     return Chart(WIDTH, HEIGHT, lines, y_ticks, x_ticks, LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM)

@@ -18,14 +18,14 @@ logger = logging.getLogger(__name__)
 MAX_BACKLOG = 50_000  # generations older than this are past the buffer's timeout anyway
 UPSERT_ROWS = 10_000
 
-UPSERT_SQL = f"""
-INSERT INTO {DailyCount._meta.db_table} (day, kind, listing_id, subject, count)
+UPSERT_SQL = """
+INSERT INTO analytics_dailycount (day, kind, listing_id, subject, count)
 SELECT * FROM unnest(%s::date[], %s::varchar[], %s::bigint[], %s::varchar[], %s::bigint[])
 ON CONFLICT (listing_id, day, kind, subject)
-DO UPDATE SET count = {DailyCount._meta.db_table}.count + EXCLUDED.count
+DO UPDATE SET count = analytics_dailycount.count + EXCLUDED.count
 """
-CLAIM_SQL = f"""
-INSERT INTO {FlushBatch._meta.db_table} (token, counters, events, flushed_at) VALUES (%s, %s, %s, %s)
+CLAIM_SQL = """
+INSERT INTO analytics_flushbatch (token, counters, events, flushed_at) VALUES (%s, %s, %s, %s)
 ON CONFLICT (token) DO NOTHING RETURNING id
 """
 
@@ -92,5 +92,7 @@ def analytics_purge(*, today=None) -> int:
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
     deleted, _per_model = DailyCount.objects.filter(day__lt=cutoff).delete()
-    FlushBatch.objects.filter(flushed_at__lt=timezone.now() - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)).delete()
+    FlushBatch.objects.filter(
+        flushed_at__lt=timezone.now() - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
+    ).delete()
     return deleted

@@ -1,0 +1,133 @@
+"""The flush: buffered counters into daily counts, exactly once, whatever crashes; and the retention purge."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from classifieds.analytics import buffer
+from classifieds.analytics.buffer import Counter
+from classifieds.analytics.models import DailyCount, EventKind, FlushBatch
+from classifieds.analytics.services import analytics_flush, analytics_purge
+
+from .helpers import counted
+
+pytestmark = [pytest.mark.django_db]
+
+K = EventKind
+DAY = date(2026, 12, 1)
+
+
+def add(listing_id: int, n: int = 1, kind: str = K.VIEW, day: date = DAY) -> None:
+    buffer.buffer_add([(Counter(day, kind, listing_id, ""), n)])
+
+
+class TestFlush:
+    def test_it_moves_the_counters_into_daily_counts_and_empties_the_buffer(self):
+        add(1, 3)
+        add(2, 1, K.IMPRESSION)
+        add(1, 2)
+        result = analytics_flush(settle=False)
+        assert (result.generations, result.counters, result.events) == (1, 2, 6)
+        assert counted(K.VIEW, 1) == 5 and counted(K.IMPRESSION, 2) == 1
+        assert analytics_flush(settle=False).events == 0  # nothing left over
+        assert counted(K.VIEW, 1) == 5
+
+    def test_a_later_flush_adds_to_the_same_day(self):
+        add(1, 3)
+        analytics_flush(settle=False)
+        add(1, 4)
+        analytics_flush(settle=False)
+        assert list(DailyCount.objects.values_list("listing_id", "day", "kind", "count")) == [(1, DAY, K.VIEW, 7)]
+
+    def test_settling_leaves_the_generation_that_just_closed_to_the_next_run(self):
+        add(1, 3)
+        assert analytics_flush().events == 0  # a writer may still be adding to it
+        add(1, 1)  # a new generation
+        assert analytics_flush().events == 3
+        assert analytics_flush().events == 1
+        assert counted(K.VIEW, 1) == 4
+
+    def test_a_writer_late_into_a_closed_generation_is_not_lost(self):
+        cache = buffer.buffer_cache()
+        late = buffer.current_generation(cache)
+        add(1, 1)
+        buffer.generation_advance(cache)  # the flush switches generations…
+        cache.set(buffer.GENERATION_KEY, late)  # …while a writer still holds the old number
+        add(1, 1)
+        cache.set(buffer.GENERATION_KEY, late + 1)
+        analytics_flush()
+        analytics_flush()
+        assert counted(K.VIEW, 1) == 2
+
+
+class TestCrash:
+    def test_dying_after_the_commit_before_deleting_counts_nothing_twice(self, monkeypatch):
+        add(1, 3)
+        cache = buffer.buffer_cache()
+
+        def die(keys, *args, **kwargs):
+            raise SystemExit("worker killed")
+
+        monkeypatch.setattr(cache, "delete_many", die)
+        with pytest.raises(SystemExit):
+            analytics_flush(settle=False)
+        monkeypatch.undo()
+        assert counted(K.VIEW, 1) == 3  # written, the keys still there
+        add(1, 1)
+        analytics_flush(settle=False)  # finds the generation again: recognised by its token, only deleted
+        assert counted(K.VIEW, 1) == 4
+        assert FlushBatch.objects.count() == 2
+
+    def test_dying_while_writing_loses_nothing(self):
+        add(1, 3)
+        add(2, 2)
+
+        def die(execute, sql, params, many, context):
+            if "analytics_dailycount" in sql and sql.lstrip().startswith("INSERT"):
+                raise SystemExit("worker killed mid-write")
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(die), pytest.raises(SystemExit):
+            analytics_flush(settle=False)
+        assert DailyCount.objects.count() == 0 and FlushBatch.objects.count() == 0  # rolled back together
+        analytics_flush(settle=False)
+        assert (counted(K.VIEW, 1), counted(K.VIEW, 2)) == (3, 2)
+
+    def test_dying_before_noting_the_generation_flushed_counts_nothing_twice(self, monkeypatch):
+        add(1, 3)
+        monkeypatch.setattr(buffer, "flushed_generation_set", lambda cache, generation: None)
+        analytics_flush(settle=False)
+        cache = buffer.buffer_cache()
+        before = buffer.flushed_generation(cache)
+        monkeypatch.undo()
+        add(1, 1)
+        analytics_flush(settle=False)
+        assert counted(K.VIEW, 1) == 4
+        assert buffer.flushed_generation(cache) > before
+
+
+class TestSharedCaches:
+    def test_the_buffer_works_on_a_shared_cache(self, cache_backend, settings):
+        """The database cache and Redis (as in production, where web and worker share it)."""
+        settings.ANALYTICS_CACHE = "default"
+        add(1, 3)
+        add(2, 1)
+        analytics_flush(settle=False)
+        add(1, 1)
+        analytics_flush(settle=False)
+        assert (counted(K.VIEW, 1), counted(K.VIEW, 2)) == (4, 1)
+        assert buffer.buffer_cache().get(buffer.counter_key(0, Counter(DAY, K.VIEW, 1, ""))) is None
+
+
+class TestPurge:
+    def test_counts_older_than_the_retention_go(self, settings):
+        settings.ANALYTICS_RETENTION_DAYS = 30
+        today = timezone.localdate()
+        for age in (0, 29, 30, 31, 400):
+            DailyCount.objects.create(day=today - timedelta(days=age), kind=K.VIEW, listing_id=1, count=1)
+        assert analytics_purge(today=today) == 2
+        assert sorted((today - d).days for d in DailyCount.objects.values_list("day", flat=True)) == [0, 29, 30]

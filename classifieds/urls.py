@@ -20,6 +20,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/login/", accounts_views.admin_login, name="admin_login"),
+    path("admin/reports/", include("classifieds.web.report_urls")),
     path("admin/", admin.site.urls),
     path("", include("classifieds.accounts.urls")),
     path("", include(allauth_urlpatterns)),

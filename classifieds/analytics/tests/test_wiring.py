@@ -96,7 +96,9 @@ class TestPagesRecord:
     def test_filters_in_use_and_a_search_without_results(self, shelf):
         category, _listings = shelf
         visitor = browser_client()
-        visitor.get(srp_path(category), {"price_min": "1000", "price_max": "5000000000", "sort": "price_asc"}, follow=True)
+        visitor.get(
+            srp_path(category), {"price_min": "1000", "price_max": "5000000000", "sort": "price_asc"}, follow=True
+        )
         visitor.get("/search/", {"q": "Samolyot Boeing"}, follow=True)
         flushed()
         assert counted(K.FILTER_CHANGE, subject="price") == 1

@@ -78,14 +78,14 @@ class TestStatisticsPage:
         assert totals["Показы телефона на просмотр"] == "33,3&nbsp;%"  # 3 / 9
 
     def test_the_svg_lines_follow_the_numbers(self, client, seller_listing):
-        events(seller_listing, days_ago=0, impressions=4, views=2)
+        events(seller_listing, days_ago=0, impressions=5, views=2)
         with time_machine.travel(NOW, tick=False):
             html = client.get(statistics_url(seller_listing)).content.decode()
         assert '<svg viewBox="0 0 640 240" role="img" aria-labelledby="chart-title"' in html
         lines = dict(re.findall(r'<polyline class="chart-line chart-line--([a-z-]+)" points="([^"]+)"', html))
         last = {kind: float(points.split()[-1].split(",")[1]) for kind, points in lines.items()}
-        # y axis 0..4 over the plot (y 10 … 210): 4 impressions at the top, 2 views halfway, 0 reveals at the bottom
-        assert (last["impression"], last["view"], last["phone-reveal"]) == (10.0, 110.0, 210.0)
+        # y axis 0..5 over the plot (y 210 … 10): 5 impressions at the top, 2 views at 2/5, 0 reveals at the bottom
+        assert (last["impression"], last["view"], last["phone-reveal"]) == (10.0, 130.0, 210.0)
         assert all(float(p.split(",")[1]) == 210.0 for p in lines["impression"].split()[:-1])
 
     def test_a_promotion_is_compared_with_as_many_days_before(self, client, seller_listing):

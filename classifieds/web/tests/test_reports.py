@@ -14,6 +14,7 @@ from classifieds.analytics.models import DailyCount, EventKind
 from classifieds.listings.models import Listing
 from classifieds.listings.tests.factories import ListingFactory
 from classifieds.orders.models import Order, OrderItem
+from classifieds.promotions.models import PromotionType
 from classifieds.taxonomy.tests.factories import CategoryFactory, LocationFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -64,7 +65,7 @@ def day(days: int) -> str:
 class TestReports:
     def test_new_listings_per_day_by_top_category_and_region(self, client, staff, market):
         rows = csv_rows(client, "new-listings")
-        assert rows[0] == ["День", "Категория", "Регион", "Новые объявления"]
+        assert rows[0] == ["День", "Категория", "Область", "Новые объявления"]
         assert sorted(rows[1:]) == sorted(
             [
                 [day(2), "Транспорт", "Ташкент", "2"],  # a district counts for its city
@@ -108,9 +109,14 @@ class TestReports:
         order(Order.State.PAID, [("spotlight", 7_000_000, 1)], paid_days_ago=60, key="d")  # outside 30 days
         rows = csv_rows(client, "promotion-revenue")
         assert sorted(rows[1:]) == sorted(
-            [[day(1), "поднятие в начало списка", "1", "10000"], [day(1), "TOP-место в категории", "2", "40000"]]
+            [
+                [day(1), str(PromotionType.BUMP.label), "1", "10000"],
+                [day(1), str(PromotionType.TOP.label), "2", "40000"],
+            ]
         )
-        assert [day(60), "показ на главной странице", "1", "70000"] in csv_rows(client, "promotion-revenue", days=90)
+        assert [day(60), str(PromotionType.SPOTLIGHT.label), "1", "70000"] in csv_rows(
+            client, "promotion-revenue", days=90
+        )
 
     def test_searches_without_results_most_first(self, client, staff):
         today = timezone.localdate()

@@ -16,6 +16,7 @@ from classifieds.analytics.services import analytics_flush
 from classifieds.analytics.tests.helpers import visitor_request
 from classifieds.listings.tests.factories import ListingFactory
 from classifieds.promotions.models import Promotion
+from classifieds.seo.tests.test_html_validity import html_errors
 
 pytestmark = [pytest.mark.django_db]
 
@@ -116,6 +117,15 @@ class TestStatisticsPage:
         assert client.get(statistics_url(other)).status_code == 404
         client.logout()
         assert client.get(statistics_url(seller_listing)).status_code == 302
+
+    def test_the_page_is_valid_html(self, client, seller_listing, tmp_path):
+        events(seller_listing, days_ago=2, impressions=3, views=1)
+        Promotion.objects.create(
+            listing=seller_listing, type="top", starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=6)
+        )
+        with time_machine.travel(NOW, tick=False):
+            html = client.get(statistics_url(seller_listing)).content
+        assert html_errors({"statistics": html}, tmp_path) == []
 
     def test_it_is_in_uzbek_too(self, client, seller_listing):
         html = client.get(f"/uz{statistics_url(seller_listing)}").content.decode()

@@ -9,6 +9,7 @@ memory.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
@@ -146,13 +147,30 @@ def _ensure_process_flusher() -> None:
             return
         _flusher_pid = os.getpid()  # after a fork the child starts its own
         threading.Thread(target=_flush_forever, args=(every,), name="analytics-flush", daemon=True).start()
+        atexit.register(_flush_at_exit)
+
+
+def _flush_at_exit() -> None:
+    """A process that stops normally writes what it still holds (a killed one loses at most two periods)."""
+    from .services import analytics_flush
+
+    if settings.ANALYTICS_PROCESS_FLUSH_SECONDS <= 0:  # switched off since: nothing of ours to write
+        return
+    try:
+        analytics_flush(settle=False)
+    except Exception:
+        logger.exception("analytics: the flush at exit failed")
 
 
 def _flush_forever(every: int) -> None:
+    global _flusher_pid
     from .services import analytics_flush
 
     stop = threading.Event()
     while not stop.wait(every):
+        if settings.ANALYTICS_PROCESS_FLUSH_SECONDS <= 0:  # switched off meanwhile (a test, a settings change)
+            _flusher_pid = None
+            return
         try:
             analytics_flush()
         except Exception:  # the next round retries: a generation is flushed exactly once, whenever

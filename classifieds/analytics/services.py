@@ -88,11 +88,12 @@ def analytics_flush(*, settle: bool = True) -> FlushResult:
 
 
 def analytics_purge(*, today=None) -> int:
-    """Delete daily counts (and flush records) older than ``ANALYTICS_RETENTION_DAYS``. Returns rows deleted."""
+    """Delete daily counts older than ``ANALYTICS_RETENTION_DAYS`` (and stale flush records). Returns counts deleted."""
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
     deleted, _per_model = DailyCount.objects.filter(day__lt=cutoff).delete()
+    # A generation's token guards against a second write only while its keys may still be in the buffer.
     FlushBatch.objects.filter(
-        flushed_at__lt=timezone.now() - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
+        flushed_at__lt=timezone.now() - timedelta(seconds=2 * settings.ANALYTICS_BUFFER_TIMEOUT)
     ).delete()
     return deleted

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -131,3 +133,30 @@ class TestPurge:
             DailyCount.objects.create(day=today - timedelta(days=age), kind=K.VIEW, listing_id=1, count=1)
         assert analytics_purge(today=today) == 2
         assert sorted((today - d).days for d in DailyCount.objects.values_list("day", flat=True)) == [0, 29, 30]
+
+    def test_flush_records_go_once_no_buffer_key_can_need_them(self, settings):
+        settings.ANALYTICS_BUFFER_TIMEOUT = 3600
+        FlushBatch.objects.create(token="old:1", flushed_at=timezone.now() - timedelta(hours=3))
+        FlushBatch.objects.create(token="recent:1", flushed_at=timezone.now() - timedelta(hours=1))
+        analytics_purge()
+        assert list(FlushBatch.objects.values_list("token", flat=True)) == ["recent:1"]
+
+
+class TestProcessFlusher:
+    @pytest.mark.django_db(transaction=True)
+    def test_a_web_process_flushes_its_own_memory_buffer(self, settings):
+        """The embedded default: the buffer is this process's memory, so this process writes it out."""
+        from classifieds.analytics.events import record
+
+        from .helpers import visitor_request
+
+        settings.ANALYTICS_PROCESS_FLUSH_SECONDS = 1
+        record(visitor_request(), kind=K.VIEW, listing_id=77)
+        flusher = next(t for t in threading.enumerate() if t.name == "analytics-flush")
+        deadline = time.monotonic() + 20
+        while not counted(K.VIEW, 77) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        settings.ANALYTICS_PROCESS_FLUSH_SECONDS = 0
+        flusher.join(timeout=10)
+        assert counted(K.VIEW, 77) == 1
+        assert not flusher.is_alive()

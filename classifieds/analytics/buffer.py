@@ -77,12 +77,17 @@ def buffer_add(counters: Iterable[tuple[Counter, int]], *, cache: BaseCache | No
     timeout = _timeout()
     for counter, n in counters:
         key = counter_key(generation, counter)
+        try:
+            cache.incr(key, n)  # most events land on a counter that exists already
+            continue
+        except ValueError:
+            pass
         if cache.add(key, n, timeout=timeout):
             # A new counter: register it so the flush finds it.
             slot = _incr(cache, _slots_key(generation))
             entry = (key, counter.day.isoformat(), counter.kind, counter.listing_id, counter.subject)
             cache.set(_slot_key(generation, slot), entry, timeout=timeout)
-        else:
+        else:  # another writer created it meanwhile
             _incr(cache, key, n)
 
 

@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.ANALYTICS_PROCESS_FLUSH_SECONDS = 0
     django.setup()
     from django.db import connection
+    from django.db.models import Sum
     from django.utils import timezone
 
     from classifieds.analytics.buffer import buffer_cache, buffer_epoch
@@ -162,10 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         chart = _time(lambda: listing_series(target, end=today, days=30), 200)
         year = _time(lambda: listing_series(target, end=today, days=365), 50)
         print(f"chart query, 30 days: {chart * 1000:.2f} ms; 365 days: {year * 1000:.2f} ms", flush=True)
-        sql, params = (
-            DailyCount.objects.filter(listing_id=target, day__gte=today - timedelta(days=29), day__lte=today)
+        sql, params = (  # the chart's query, as listing_series builds it
+            DailyCount.objects.filter(
+                listing_id=target, day__gte=today - timedelta(days=29), day__lte=today, kind__in=KINDS
+            )
             .values_list("day", "kind")
-            .order_by()
+            .annotate(n=Sum("count"))
             .query.sql_with_params()
         )
         with connection.cursor() as cursor:

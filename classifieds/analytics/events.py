@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .buffer import Counter, buffer_add, buffer_cache
+from .buffer import Counter, get_buffer
 from .models import EventKind
 
 logger = logging.getLogger(__name__)
@@ -111,20 +111,23 @@ def record_many(
     if not settings.ANALYTICS_ENABLED or is_bot(request):
         return 0
     try:
-        cache = buffer_cache()
+        store = get_buffer()
         now = timezone.now()
         day = timezone.localdate(now)
         visitor = visitor_id(request)
-        timeout = _until_tomorrow(now)
-        fresh: list[tuple[Counter, int]] = []
-        for listing_id in dict.fromkeys(int(i) for i in listing_ids):
-            for subject in dict.fromkeys(_subject(s) for s in subjects):
-                counter = Counter(day, kind, listing_id, subject)
-                digest = hashlib.blake2b(f"{visitor}|{kind}|{listing_id}|{subject}".encode(), digest_size=12)
-                if cache.add(f"an:d:{day.isoformat()}:{digest.hexdigest()}", 1, timeout=timeout):
-                    fresh.append((counter, 1))
+        counters = [
+            Counter(day, kind, listing_id, subject)
+            for listing_id in dict.fromkeys(int(i) for i in listing_ids)
+            for subject in dict.fromkeys(_subject(s) for s in subjects)
+        ]
+        keys = [
+            f"an:d:{day.isoformat()}:"
+            + hashlib.blake2b(f"{visitor}|{kind}|{c.listing_id}|{c.subject}".encode(), digest_size=12).hexdigest()
+            for c in counters
+        ]
+        fresh = [(c, 1) for c, new in zip(counters, store.first_seen(keys, _until_tomorrow(now)), strict=True) if new]
         if fresh:
-            buffer_add(fresh, cache=cache)
+            store.add(fresh)
             _ensure_process_flusher()
         return len(fresh)
     except Exception:  # statistics never break a page
@@ -167,13 +170,16 @@ def _flush_forever(every: int) -> None:
     from .services import analytics_flush
 
     stop = threading.Event()
-    while not stop.wait(every):
-        if settings.ANALYTICS_PROCESS_FLUSH_SECONDS <= 0:  # switched off meanwhile (a test, a settings change)
-            _flusher_pid = None
-            return
-        try:
-            analytics_flush()
-        except Exception:  # the next round retries: a generation is flushed exactly once, whenever
-            logger.exception("analytics: the in-process flush failed")
-        finally:
-            close_old_connections()
+    try:
+        while not stop.wait(every):
+            if settings.ANALYTICS_PROCESS_FLUSH_SECONDS <= 0:  # switched off meanwhile (a test, a settings change)
+                _flusher_pid = None
+                return
+            try:
+                analytics_flush()
+            except Exception:  # the next round retries: a generation is flushed exactly once, whenever
+                logger.exception("analytics: the in-process flush failed")
+            finally:
+                close_old_connections()
+    finally:
+        connections.close_all()  # this thread's connections

@@ -68,20 +68,20 @@ def analytics_flush(*, settle: bool = True) -> FlushResult:
     ``settle`` leaves the generation that just closed for the next run, so a writer that read its number
     just before the switch still lands in it; pass False only when no writer runs concurrently.
     """
-    cache = buffer.buffer_cache()
-    epoch = buffer.buffer_epoch(cache)
-    newest = buffer.generation_advance(cache)
+    store = buffer.get_buffer()
+    epoch = store.epoch()
+    newest = store.advance()
     last = newest - 1 - (1 if settle else 0)
-    first = max(buffer.flushed_generation(cache) + 1, last - MAX_BACKLOG)
+    first = max(store.flushed() + 1, last - MAX_BACKLOG)
     result = FlushResult()
     for generation in range(first, last + 1):
-        contents = buffer.generation_read(cache, generation)
+        contents = store.read(generation)
         if contents.counts and _write(f"{epoch}:{generation}", contents):
             result.generations += 1
             result.counters += len(contents.counts)
             result.events += contents.events
-        buffer.generation_forget(cache, contents)
-        buffer.flushed_generation_set(cache, generation)
+        store.forget(contents)
+        store.flushed_set(generation)
     if result.generations:
         logger.info("analytics: flushed %s events in %s counters", result.events, result.counters)
     return result

@@ -2,14 +2,14 @@
 
     .venv/bin/python -m classifieds.bench.analytics [--events 1000000] [--redis redis://127.0.0.1:6379/14]
 
-1. Records ``--events`` events into the buffer (``buffer_add``, as ``record`` does after its dedupe
+1. Records ``--events`` events into the buffer (``add`` in batches of 1,000, as ``record`` does after its dedupe
    check) spread over ``--listings`` listings × 5 kinds × 2 days, and times ``record`` itself (dedupe
    included) on 100,000 events from distinct visitors.
 2. Flushes them into ``analytics_dailycount`` (``analytics_flush``) and checks that every event arrived.
 3. Writes one year of daily counts for ``--background`` other listings and for one listing, then times
    that listing's 30-day chart query (``listing_series``) and its 365-day variant, with the plan.
 Rows use listing ids from 9,000,000,000 up and are deleted at the end. The buffer is this process's
-locmem cache (the embedded default) or, with ``--redis``, a Redis database (production); the Redis
+locmem cache (the embedded default) or, with ``--redis``, a Redis database (production, pipelined); the Redis
 keys (prefix ``analyticsbench``) are deleted at the end.
 """
 
@@ -29,10 +29,11 @@ KINDS = ["impression", "view", "phone_reveal", "favorite", "message_started"]
 def _buffer(events: int, listings: int) -> float:
     from django.utils import timezone
 
-    from classifieds.analytics.buffer import Counter, buffer_add
+    from classifieds.analytics.buffer import Counter, get_buffer
 
     today = timezone.localdate()
     days = [today, today - timedelta(days=1)]
+    store = get_buffer()
     started = time.perf_counter()
     batch: list = []
     for i in range(events):
@@ -42,10 +43,10 @@ def _buffer(events: int, listings: int) -> float:
         counter = Counter(days[(i // 7) % 2], kind, BASE_ID + (i * 7919) % listings, "")
         batch.append((counter, 1))
         if len(batch) == 1000:
-            buffer_add(batch)
+            store.add(batch)
             batch = []
     if batch:
-        buffer_add(batch)
+        store.add(batch)
     return time.perf_counter() - started
 
 
@@ -128,14 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     from django.db.models import Sum
     from django.utils import timezone
 
-    from classifieds.analytics.buffer import buffer_cache, buffer_epoch
+    from classifieds.analytics.buffer import get_buffer
     from classifieds.analytics.models import DailyCount
     from classifieds.analytics.services import analytics_flush
     from classifieds.analytics.stats import listing_series
 
-    cache = buffer_cache()
-    epoch = buffer_epoch(cache)
-    print(f"buffer: {type(cache).__name__} ({settings.ANALYTICS_CACHE})", flush=True)
+    store = get_buffer()
+    epoch = store.epoch()
+    print(f"buffer: {type(store).__name__} ({settings.ANALYTICS_CACHE})", flush=True)
     try:
         seconds = _record(100_000)
         print(

@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.django_db]
 K = EventKind
 
 
+@pytest.mark.usefixtures("buffer_store")
 class TestDedupe:
     def test_a_visitor_counts_once_a_day_per_listing_and_kind(self):
         request = visitor_request()

@@ -1,4 +1,8 @@
-"""The flush: buffered counters into daily counts, exactly once, whatever crashes; and the retention purge."""
+"""The flush: buffered counters into daily counts, exactly once, whatever crashes; and the retention purge.
+
+Each test runs on every buffer store: this process's memory (the embedded default), the database cache
+through the cache API, and Redis with pipelines (production).
+"""
 
 from __future__ import annotations
 
@@ -10,21 +14,20 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from classifieds.analytics import buffer
-from classifieds.analytics.buffer import Counter
+from classifieds.analytics.buffer import CacheBuffer, Counter, RedisBuffer, get_buffer
 from classifieds.analytics.models import DailyCount, EventKind, FlushBatch
 from classifieds.analytics.services import analytics_flush, analytics_purge
 
 from .helpers import counted
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("buffer_store")]
 
 K = EventKind
 DAY = date(2026, 12, 1)
 
 
 def add(listing_id: int, n: int = 1, kind: str = K.VIEW, day: date = DAY) -> None:
-    buffer.buffer_add([(Counter(day, kind, listing_id, ""), n)])
+    get_buffer().add([(Counter(day, kind, listing_id, ""), n)])
 
 
 class TestFlush:
@@ -53,32 +56,35 @@ class TestFlush:
         assert analytics_flush().events == 1
         assert counted(K.VIEW, 1) == 4
 
-    def test_a_writer_late_into_a_closed_generation_is_not_lost(self):
-        cache = buffer.buffer_cache()
-        late = buffer.current_generation(cache)
+    def test_a_writer_late_into_a_closed_generation_is_not_lost(self, monkeypatch):
+        store = get_buffer()
+        late = store.current()
         add(1, 1)
-        buffer.generation_advance(cache)  # the flush switches generations…
-        cache.set(buffer.GENERATION_KEY, late)  # …while a writer still holds the old number
+        store.advance()  # the flush switches generations…
+        monkeypatch.setattr(type(store), "current", lambda self: late)  # …while a writer still holds the old number
         add(1, 1)
-        cache.set(buffer.GENERATION_KEY, late + 1)
+        monkeypatch.undo()
         analytics_flush()
         analytics_flush()
         assert counted(K.VIEW, 1) == 2
+
+    def test_the_store_follows_the_cache_it_is_given(self, buffer_store):
+        expected = {"memory": CacheBuffer, "database": CacheBuffer, "redis": RedisBuffer}[buffer_store]
+        assert isinstance(get_buffer(), expected)
 
 
 class TestCrash:
     def test_dying_after_the_commit_before_deleting_counts_nothing_twice(self, monkeypatch):
         add(1, 3)
-        cache = buffer.buffer_cache()
 
-        def die(keys, *args, **kwargs):
+        def die(self, contents):
             raise SystemExit("worker killed")
 
-        monkeypatch.setattr(cache, "delete_many", die)
+        monkeypatch.setattr(type(get_buffer()), "forget", die)
         with pytest.raises(SystemExit):
             analytics_flush(settle=False)
         monkeypatch.undo()
-        assert counted(K.VIEW, 1) == 3  # written, the keys still there
+        assert counted(K.VIEW, 1) == 3  # written, the buffer still holds it
         add(1, 1)
         analytics_flush(settle=False)  # finds the generation again: recognised by its token, only deleted
         assert counted(K.VIEW, 1) == 4
@@ -101,30 +107,18 @@ class TestCrash:
 
     def test_dying_before_noting_the_generation_flushed_counts_nothing_twice(self, monkeypatch):
         add(1, 3)
-        monkeypatch.setattr(buffer, "flushed_generation_set", lambda cache, generation: None)
+        store_type = type(get_buffer())
+        monkeypatch.setattr(store_type, "flushed_set", lambda self, generation: None)
         analytics_flush(settle=False)
-        cache = buffer.buffer_cache()
-        before = buffer.flushed_generation(cache)
+        before = get_buffer().flushed()
         monkeypatch.undo()
         add(1, 1)
         analytics_flush(settle=False)
         assert counted(K.VIEW, 1) == 4
-        assert buffer.flushed_generation(cache) > before
+        assert get_buffer().flushed() > before
 
 
-class TestSharedCaches:
-    def test_the_buffer_works_on_a_shared_cache(self, cache_backend, settings):
-        """The database cache and Redis (as in production, where web and worker share it)."""
-        settings.ANALYTICS_CACHE = "default"
-        add(1, 3)
-        add(2, 1)
-        analytics_flush(settle=False)
-        add(1, 1)
-        analytics_flush(settle=False)
-        assert (counted(K.VIEW, 1), counted(K.VIEW, 2)) == (4, 1)
-        assert buffer.buffer_cache().get(buffer.counter_key(0, Counter(DAY, K.VIEW, 1, ""))) is None
-
-
+@pytest.mark.parametrize("buffer_store", ["memory"], indirect=True)
 class TestPurge:
     def test_counts_older_than_the_retention_go(self, settings):
         settings.ANALYTICS_RETENTION_DAYS = 30
@@ -142,6 +136,7 @@ class TestPurge:
         assert list(FlushBatch.objects.values_list("token", flat=True)) == ["recent:1"]
 
 
+@pytest.mark.parametrize("buffer_store", ["memory"], indirect=True)
 class TestProcessFlusher:
     @pytest.mark.django_db(transaction=True)
     def test_a_web_process_flushes_its_own_memory_buffer(self, settings):

@@ -8,7 +8,8 @@ so new events go to the next generation, and moves closed generations to the dat
   registers it in the generation's slot list, since the cache API cannot list keys.
 - ``RedisBuffer``, when ``ANALYTICS_CACHE`` names a Redis cache (production): a page's events cost two
   pipelined round trips (dedupe ``SET NX`` for every card, then ``HINCRBY`` into the generation's
-  hash) instead of several round trips per card through the cache API.
+  hash; the generation number rides along with the first) instead of several round trips per card
+  through the cache API.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ class RedisBuffer:
     def __init__(self, client, prefix: str) -> None:
         self.client = client
         self.prefix = f"{prefix}:" if prefix else ""
+        self._generation: int | None = None  # read along with the dedupe keys, used by the next add()
 
     def _key(self, name: str) -> str:
         return f"{self.prefix}{name}"
@@ -161,13 +163,17 @@ class RedisBuffer:
         pipe = self.client.pipeline(transaction=False)
         for key in keys:
             pipe.set(self._key(key), 1, nx=True, ex=timeout)
-        return [bool(taken) for taken in pipe.execute()]
+        pipe.get(self._key(GENERATION))  # the same round trip
+        *taken, generation = pipe.execute()
+        self._generation = int(generation or 0)
+        return [bool(t) for t in taken]
 
     def current(self) -> int:
         return int(self.client.get(self._key(GENERATION)) or 0)
 
     def add(self, counters: Iterable[tuple[Counter, int]]) -> None:
-        name = self._hash(self.current())
+        generation, self._generation = self._generation, None
+        name = self._hash(self.current() if generation is None else generation)
         pipe = self.client.pipeline(transaction=False)
         for counter, n in counters:
             pipe.hincrby(name, self.field(counter), n)

@@ -40,6 +40,8 @@ def _isolated_media(settings, tmp_path):
     from classifieds.search.synonyms import forget_synonyms
 
     caches["local"].clear()  # per-process thumbnails and cards must not outlive the test's rows and media
+    caches["analytics"].clear()  # nor buffered analytics events (the flush runs in the test, not a thread)
+    settings.ANALYTICS_PROCESS_FLUSH_SECONDS = 0
     forget_synonyms()  # nor the per-process synonym groups read from another test's rows
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {

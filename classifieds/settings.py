@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "classifieds.payments",
     "classifieds.favorites",
     "classifieds.savedsearches",
+    "classifieds.analytics",
     "classifieds.web",
     "classifieds.demo",
 ]
@@ -111,6 +112,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "classifieds.core.middleware.HtmxConventionsMiddleware",
     "classifieds.core.httpcache.HtmlCacheControlMiddleware",
+    "classifieds.analytics.middleware.VisitorCookieMiddleware",
 ]
 
 ROOT_URLCONF = "classifieds.urls"
@@ -341,6 +343,23 @@ CACHES["local"] = {
     "OPTIONS": {"MAX_ENTRIES": 50_000},
 }
 THUMBNAIL_CACHE = "local"
+
+# --- Analytics events (issue 16) ------------------------------------------------------
+# Events are counted in a cache and flushed into daily counts: Redis (shared with the worker, which
+# flushes every minute) in production; on the embedded default this process's memory (the database
+# cache would be a write per request), which the process itself flushes every N seconds.
+CACHES["analytics"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "analytics",
+    "OPTIONS": {"MAX_ENTRIES": 2_000_000},
+}
+ANALYTICS_ENABLED = os.environ.get("ANALYTICS_ENABLED", "1") == "1"
+ANALYTICS_CACHE = os.environ.get("ANALYTICS_CACHE", "default" if REDIS_URL else "analytics")
+ANALYTICS_PROCESS_FLUSH_SECONDS = int(
+    os.environ.get("ANALYTICS_PROCESS_FLUSH_SECONDS", "0" if ANALYTICS_CACHE == "default" else "30")
+)
+ANALYTICS_BUFFER_TIMEOUT = int(os.environ.get("ANALYTICS_BUFFER_TIMEOUT", str(7 * 24 * 3600)))
+ANALYTICS_RETENTION_DAYS = int(os.environ.get("ANALYTICS_RETENTION_DAYS", "400"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- Email -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/login/", accounts_views.admin_login, name="admin_login"),
+    path("admin/reports/", include("classifieds.web.report_urls")),
     path("admin/", admin.site.urls),
     path("", include("classifieds.accounts.urls")),
     path("", include(allauth_urlpatterns)),
@@ -32,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("", include("classifieds.favorites.urls")),
     path("", include("classifieds.savedsearches.urls")),
     path("", include("classifieds.notifications.urls")),
+    path("", include("classifieds.analytics.urls")),
     prefix_default_language=False,
 )
 

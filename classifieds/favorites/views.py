@@ -8,6 +8,8 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from classifieds.analytics.events import record
+from classifieds.analytics.models import EventKind
 from classifieds.listings.models import Listing
 
 from . import services
@@ -40,6 +42,8 @@ def favorite_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         is_favorite = services.favorite_toggle(user=request.user, listing=listing)
     else:
         is_favorite = session_toggle(request.session, listing)
+    if is_favorite:
+        record(request, kind=EventKind.FAVORITE, listing_id=listing.pk)
     back = safe_next(request, f"{listing.get_absolute_url()}#fav-{listing.pk}")
     if request.htmx:
         return TemplateResponse(

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classifieds.accounts import limits
+from classifieds.analytics.events import record
+from classifieds.analytics.models import EventKind
 from classifieds.core.htmx import render_page
 from classifieds.core.httpcache import conditional_page
 from classifieds.core.pagination import page_url, paginate
@@ -44,6 +46,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
     available = listing.is_visible
     if available and "photo" not in request.GET:  # browsing the gallery without JS is not another view
         services.listing_record_view(listing=listing)
+        record(request, kind=EventKind.VIEW, listing_id=listing.pk)
     category_path = listing.category.ancestors(include_self=True)
     crumbs = [(_("Home"), reverse("web:home"))] + [(c.name, srp_path(c)) for c in category_path]
     similar = list(
@@ -150,7 +153,8 @@ def listing_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
                 "next_url": f"{listing.get_absolute_url()}#phone",
             }
             return TemplateResponse(request, "accounts/limited.html", context, status=429)
-    services.listing_reveal_phone(listing=listing, already_revealed=pk in revealed)
+    if services.listing_reveal_phone(listing=listing, already_revealed=pk in revealed):
+        record(request, kind=EventKind.PHONE_REVEAL, listing_id=listing.pk)
     revealed.add(pk)
     request.session[REVEALED_SESSION_KEY] = sorted(revealed)[-200:]
     if request.htmx:

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from classifieds.analytics.links import tracked_url
+from classifieds.analytics.models import EventKind
 from classifieds.listings.models import Listing
 from classifieds.notifications.delivery import delivery_send
 from classifieds.notifications.models import Delivery, Notification
@@ -39,7 +41,10 @@ def digest_message(digest: Digest, *, to: str | None = None, kind_unsubscribe_ur
             items.append(
                 {
                     "listing": listing,
-                    "url": _absolute(listing.get_absolute_url()),
+                    # Through the tracked link: the click counts for the listing's statistics, then redirects.
+                    "url": _absolute(
+                        tracked_url(listing.get_absolute_url(), kind=EventKind.DIGEST_CLICK, listing_id=listing.pk)
+                    ),
                     "photo": _absolute(cover.image.url) if cover is not None and cover.image else "",
                 }
             )

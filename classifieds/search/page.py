@@ -40,6 +40,15 @@ def tidy_query(params: QueryDict) -> str | None:
     return urlencode(tidy)
 
 
+NOT_FILTERS = frozenset({"q", "page"})
+
+
+def filter_subjects(params: QueryDict) -> list[str]:
+    """The filters a page uses, by name (``price`` for ``price_min``/``price_max``), for the statistics."""
+    names = (key.removesuffix("_min").removesuffix("_max") for key in params if key not in NOT_FILTERS)
+    return list(dict.fromkeys(names))
+
+
 def filter_depth(query: ListingQuery) -> int:
     """How many filter values narrow the page (deep combinations are not indexed)."""
     return (

@@ -6,10 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from classifieds.analytics.events import record_many
+from classifieds.analytics.models import EventKind
 from classifieds.core.htmx import render_page
 from classifieds.taxonomy.paths import NotAnSrp, resolve_srp_slugs
 
-from .page import ResultsPage, tidy_query
+from .page import ResultsPage, filter_subjects, tidy_query
 
 # htmx target id -> the partial of the template that replaces it.
 FRAGMENTS = {"srp": "srp", "results": "results"}
@@ -31,7 +33,18 @@ def search_results(
     if tidy is not None and not request.htmx:  # a submitted form: keep addresses short and shareable
         return redirect(f"{address.path}?{tidy}" if tidy else address.path)
     page = ResultsPage.build(request, address)
+    _record_events(request, page)
     response = render_page(request, "search/results.html", page.context(), fragments=FRAGMENTS)
     if request.htmx:
         response["HX-Push-Url"] = page.url
     return response
+
+
+def _record_events(request: HttpRequest, page: ResultsPage) -> None:
+    """Card impressions, the filters in use and a search that found nothing (cache only, once a visitor a day)."""
+    shown = [listing.pk for listing in page.pinned] + [listing.pk for listing in page.page.object_list]
+    record_many(request, kind=EventKind.IMPRESSION, listing_ids=shown)
+    if used := filter_subjects(page.params):
+        record_many(request, kind=EventKind.FILTER_CHANGE, subjects=used)
+    if page.q and not page.page.paginator.count:
+        record_many(request, kind=EventKind.SEARCH_NO_RESULTS, subjects=[page.q.lower()])

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from classifieds.analytics.events import record_many
+from classifieds.analytics.models import EventKind
 from classifieds.core.htmx import render_page
 from classifieds.listings.models import Listing
 from classifieds.promotions.placement import spotlight_cards
@@ -21,6 +23,8 @@ def home(request: HttpRequest) -> TemplateResponse:
     """Home: category tiles and the newest listings."""
     categories = taxonomy_snapshot().subcategories(None)
     recent = list(Listing.objects.active().for_cards().newest()[:24])
+    spotlight = spotlight_cards()
+    record_many(request, kind=EventKind.IMPRESSION, listing_ids=[x.pk for x in spotlight] + [x.pk for x in recent])
     meta = page_meta(
         lambda: reverse("web:home"),
         title=_("Bozor — free classifieds in Uzbekistan"),
@@ -30,5 +34,5 @@ def home(request: HttpRequest) -> TemplateResponse:
     return render_page(
         request,
         "web/home.html",
-        {"categories": categories, "recent": recent, "spotlight": spotlight_cards(), "meta": meta},
+        {"categories": categories, "recent": recent, "spotlight": spotlight, "meta": meta},
     )

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from classifieds.accounts.tests.factories import UserFactory
 from classifieds.listings.models import Listing

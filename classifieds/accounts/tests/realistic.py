@@ -25,6 +25,8 @@ from classifieds.favorites.services import favorite_toggle
 from classifieds.listings.models import ExchangeRate, Listing, ListingAttributeValue
 from classifieds.listings.rates import exchange_rate_set
 from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
+from classifieds.messaging.models import Conversation, ConversationReport
+from classifieds.messaging.services import conversation_report, conversation_start
 from classifieds.orders.models import OrderItem
 from classifieds.orders.tests.factories import make_order
 from classifieds.payments.services import payment_create, payment_perform
@@ -88,6 +90,10 @@ def build() -> Marketplace:
         category_id=cars.pk, region_id=tashkent.pk, value=1, defaults={"count": 3}
     )
 
+    # A phone-only seller's listing, asked about by a named buyer, reported with a payment link in it.
+    conversation = conversation_start(listing=listing, buyer=seller, body="Оплатите доставку: payme.uz/pay/1")
+    report = conversation_report(conversation=conversation, reporter=phone_only, reason="fraud", comment="")
+
     moderators = Group.objects.get(name="moderators")
     anonymous_event = Event.objects.create(topic="search.rebuild", created_at=timezone.now() - timedelta(minutes=1))
 
@@ -122,5 +128,7 @@ def build() -> Marketplace:
         SentAlert: alert,
         Group: moderators,
         EmailAddress: EmailAddress.objects.get(user=seller),
+        Conversation: conversation,
+        ConversationReport: report,
     }
     return Marketplace(phone_only=phone_only, seller=seller, listing=listing, rows=rows)

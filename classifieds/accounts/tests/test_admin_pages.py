@@ -41,7 +41,14 @@ MODERATOR_PAGES = {
     "taxonomy.Location": {"changelist", "change"},
 }
 # Admins that refuse "add" to everyone (rows come from services, providers or the log).
-NO_ADD = {"audit.Event", "orders.Order", "payments.Payment", "promotions.Promotion"}
+NO_ADD = {
+    "audit.Event",
+    "messaging.Conversation",
+    "messaging.ConversationReport",
+    "orders.Order",
+    "payments.Payment",
+    "promotions.Promotion",
+}
 
 
 @pytest.fixture

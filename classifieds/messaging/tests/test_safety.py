@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -147,6 +149,12 @@ class TestReports:
 
 
 class TestRateLimits:
+    @pytest.fixture(autouse=True)
+    def _start_of_a_window(self):
+        # The limits count in fixed windows (a minute, an hour): start just after one begins.
+        with time_machine.travel(datetime(2026, 12, 7, 10, 0, 1, tzinfo=UTC), tick=True):
+            yield
+
     def test_new_conversations_per_hour(self, settings):
         settings.MESSAGING_LIMITS = {"conversations_per_hour": 2, "messages_per_minute": 100}
         listings = [ListingFactory() for _ in range(3)]

@@ -34,10 +34,23 @@ class ConversationQuerySet(models.QuerySet):
             ~Q(buyer=F("seller"))
         )
 
+    def as_buyer(self, user):
+        """Conversations ``user`` started (the seller not banned)."""
+        return self.filter(buyer=user).filter(_not_banned("seller"))
+
+    def as_seller(self, user):
+        """Conversations about ``user``'s listings (the buyer not banned)."""
+        return self.filter(seller=user).filter(_not_banned("buyer")).exclude(buyer=user)
+
     def unread_count(self, user) -> int:
-        """Messages ``user`` has not read, over every conversation they may open (the header's count)."""
-        rows = self.visible_to(user).filter(Q(buyer=user, buyer_unread__gt=0) | Q(seller=user, seller_unread__gt=0))
-        return sum(row.unread_for(user) for row in rows.only("buyer_id", "seller_id", "buyer_unread", "seller_unread"))
+        """Messages ``user`` has not read, over every conversation they may open (the header's count).
+
+        One sum per side, each an index-only scan of the partial "unread" index: the header asks
+        on every page, and a busy seller has thousands of conversations.
+        """
+        bought = self.as_buyer(user).filter(buyer_unread__gt=0).aggregate(n=models.Sum("buyer_unread"))["n"]
+        sold = self.as_seller(user).filter(seller_unread__gt=0).aggregate(n=models.Sum("seller_unread"))["n"]
+        return (bought or 0) + (sold or 0)
 
     def reply_time(self, seller, *, min_samples: int):
         """The median delay of ``seller``'s first replies, or None with fewer than ``min_samples`` of them."""
@@ -46,9 +59,45 @@ class ConversationQuerySet(models.QuerySet):
         )
         return stats["median"] if stats["samples"] >= min_samples else None
 
-    def inbox(self, user):
-        """``user``'s inbox, newest first: with the listing and the other party loaded for the rows."""
-        return self.visible_to(user).select_related("listing", "buyer", "seller").order_by("-last_message_at", "-id")
+    def inbox(self, user) -> Inbox:
+        """``user``'s inbox, newest first, for ``Paginator``."""
+        return Inbox(user)
+
+
+class Inbox:
+    """A user's conversations, newest first: countable and sliceable, so ``Paginator`` pages it.
+
+    ``buyer = me OR seller = me ORDER BY last_message_at`` cannot walk an index, so PostgreSQL
+    would sort all of a busy seller's conversations for every page. Instead each side walks its
+    own index (``conversation_buyer_inbox``, ``conversation_seller_inbox``) for the first
+    ``stop`` (id, time) pairs, the two short lists are merged here, and only the page's rows are
+    loaded with their listing and parties.
+    """
+
+    ORDER = ("-last_message_at", "-id")
+
+    def __init__(self, user) -> None:
+        self.user = user
+
+    def count(self) -> int:
+        return Conversation.objects.as_buyer(self.user).count() + Conversation.objects.as_seller(self.user).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[Conversation]:
+        if not isinstance(key, slice) or key.step is not None or key.stop is None:
+            raise TypeError("an inbox is read by pages: inbox[start:stop]")
+        start, stop = key.start or 0, key.stop
+        heads = [
+            *Conversation.objects.as_buyer(self.user).order_by(*self.ORDER).values_list("last_message_at", "id")[:stop],
+            *Conversation.objects.as_seller(self.user)
+            .order_by(*self.ORDER)
+            .values_list("last_message_at", "id")[:stop],
+        ]
+        ids = [pk for _at, pk in sorted(heads, reverse=True)[start:stop]]
+        rows = Conversation.objects.select_related("listing", "buyer", "seller").in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 class Conversation(models.Model):
@@ -86,6 +135,19 @@ class Conversation(models.Model):
             models.Index(F("seller"), F("last_message_at").desc(), F("id").desc(), name="conversation_seller_inbox"),
             models.Index(
                 fields=["seller"], name="conversation_seller_replied", condition=Q(first_reply_at__isnull=False)
+            ),
+            # The header's unread count: only the conversations with something unread, per side.
+            models.Index(
+                fields=["buyer"],
+                include=["buyer_unread"],
+                name="conversation_buyer_unread",
+                condition=Q(buyer_unread__gt=0),
+            ),
+            models.Index(
+                fields=["seller"],
+                include=["seller_unread"],
+                name="conversation_seller_unread",
+                condition=Q(seller_unread__gt=0),
             ),
         ]
 

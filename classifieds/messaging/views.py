@@ -86,7 +86,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """The signed-in user's conversations, newest first, with unread counts and each listing's photo and price."""
     page = paginate(request, Conversation.objects.inbox(request.user), per_page=INBOX_PER_PAGE)
     conversations = list(page.object_list)
-    cards = Listing.objects.cards_in_bulk([c.listing_id for c in conversations])
+    cards = Listing.objects.cards_in_bulk(list({c.listing_id for c in conversations}))
     rows = [
         {
             "conversation": c,

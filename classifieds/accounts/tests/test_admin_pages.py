@@ -36,6 +36,8 @@ MODERATOR_PAGES = {
     "accounts.User": {"changelist", "change"},
     "audit.Event": {"changelist", "change"},
     "listings.Listing": {"changelist", "change"},
+    "messaging.Conversation": {"changelist", "change"},
+    "messaging.ConversationReport": {"changelist", "change"},
     "taxonomy.Category": {"changelist", "change"},
     "taxonomy.Attribute": {"changelist", "change"},
     "taxonomy.Location": {"changelist", "change"},

@@ -130,6 +130,25 @@ class TestTheInbox:
         assert first.buyer.public_name in html
         assert re.search(rf'id="conversation-{first.pk}".*?inbox-count">1<', html, re.S)
 
+    def test_pages_merge_both_sides_newest_first(self, settings):
+        settings.MESSAGING_LIMITS = {"conversations_per_hour": 100, "messages_per_minute": 100}
+        me = UserFactory()
+        started = []
+        for n in range(23):
+            if n % 3:  # I ask about someone's listing
+                started.append(services.conversation_start(listing=ListingFactory(), buyer=me, body=f"#{n}"))
+            else:  # someone asks about mine
+                started.append(
+                    services.conversation_start(listing=ListingFactory(owner=me), buyer=UserFactory(), body=f"#{n}")
+                )
+        newest_first = [str(c.pk) for c in reversed(started)]
+        client = signed_in(me)
+        first = re.findall(r'id="conversation-(\d+)"', client.get("/messages/").content.decode())
+        second = re.findall(r'id="conversation-(\d+)"', client.get("/messages/?page=2").content.decode())
+        assert first == newest_first[:20]
+        assert second == newest_first[20:]
+        assert Conversation.objects.inbox(me).count() == 23
+
     def test_a_page_past_the_end_is_404(self):
         assert signed_in(UserFactory()).get("/messages/?page=3").status_code == 404
 

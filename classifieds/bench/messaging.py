@@ -213,13 +213,18 @@ def _measure(args: argparse.Namespace, ids: dict) -> list[tuple]:
     typical = Conversation.objects.get(pk=ids["typical_conversation"])
     heavy = Conversation.objects.get(pk=ids["heavy_conversation"])
     last_typical = Message.objects.filter(conversation=typical).order_by("-id").values_list("id", flat=True)[0]
+    # The receipt state the open page would carry: the poll URL that answers 204.
+    seller_client = Client()
+    seller_client.force_login(User.objects.get(pk=typical.seller_id))
+    poll = f"/messages/{typical.pk}/new/?after={last_typical}"
+    read = next((r for r in ("0", "1") if seller_client.get(f"{poll}&read={r}").status_code == 204), "1")
     cases = [
         ("busy seller's inbox, page 1", ids["busy_seller"], "/messages/"),
         ("busy seller's inbox, page 25 (the deepest)", ids["busy_seller"], "/messages/?page=25"),
         ("typical buyer's inbox", ids["typical_buyer"], "/messages/"),
         ("conversation, ~100 messages", typical.seller_id, f"/messages/{typical.pk}/"),
         ("conversation, heavy", heavy.seller_id, f"/messages/{heavy.pk}/"),
-        ("poll, nothing new (204)", typical.seller_id, f"/messages/{typical.pk}/new/?after={last_typical}&read=1"),
+        ("poll, nothing new (204)", typical.seller_id, f"{poll}&read={read}"),
     ]
     clients: dict[int, Client] = {}
     for _label, user_id, _url in cases:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, resolve_url
 from django.template.response import TemplateResponse
@@ -55,8 +56,12 @@ def _conversation_context(request: HttpRequest, conversation: Conversation, form
     latest = list(rows[: MESSAGES_PER_PAGE + 1])
     older = len(latest) > MESSAGES_PER_PAGE
     shown = list(reversed(latest[:MESSAGES_PER_PAGE]))
-    blocked_by_me = Block.objects.filter(blocker=user, blocked=other).exists()
-    blocked_me = Block.objects.filter(blocker=other, blocked=user).exists()
+    blocks = set(
+        Block.objects.filter(Q(blocker=user, blocked=other) | Q(blocker=other, blocked=user)).values_list(
+            "blocker_id", flat=True
+        )
+    )
+    blocked_by_me, blocked_me = user.pk in blocks, other.pk in blocks
     newest_id = (
         shown[-1].pk
         if shown and not before
@@ -64,6 +69,7 @@ def _conversation_context(request: HttpRequest, conversation: Conversation, form
     )
     return {
         "conversation": conversation,
+        "me_id": user.pk,
         "listing": conversation.listing,
         "other": other,
         "role": "buyer" if user.pk == conversation.buyer_id else "seller",

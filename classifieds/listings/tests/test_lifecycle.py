@@ -47,6 +47,8 @@ def run(action: Action, listing: Listing, actor) -> None:
         services.listing_reject(listing=listing, actor=actor, reason="A card number in the text")
     elif action == Action.EXPIRE:
         services.listings_expire_due(now=timezone.now())
+    elif action == Action.EXTEND:
+        services.listing_extend(listing=listing, actor=actor)
     else:  # pragma: no cover - a new action needs its service here
         raise AssertionError(f"no service for {action}")
 

@@ -16,6 +16,7 @@ from classifieds.accounts import limits
 from classifieds.imaging.encode import EXTENSION as ENCODED_EXTENSION
 from classifieds.imaging.encode import encode_upload
 from classifieds.listings.models import Listing
+from classifieds.notifications.services import notifications_mark_read_about, notify
 
 from .models import Block, Conversation, ConversationReport, Message
 from .safety import is_risky
@@ -23,6 +24,7 @@ from .safety import is_risky
 # Shown at most 320 px wide in a conversation, opened full size on a tap.
 PHOTO_MAX_SIDE = 1600
 PREVIEW_LENGTH = 140
+NOTICE_KIND = "message.new"
 
 
 class MessagingError(Exception):
@@ -123,6 +125,20 @@ def message_send(*, conversation: Conversation, sender, body: str, photo: Upload
     if not from_buyer and conversation.first_reply_at is None:
         changes["first_reply_at"] = message.created_at
     Conversation.objects.filter(pk=conversation.pk).update(**changes)
+    # Collapsed per conversation (the kind's window) and emailed after a delay only if still unread.
+    notify(
+        user=conversation.other(sender),
+        kind=NOTICE_KIND,
+        context={
+            "title": conversation.listing.title,
+            "sender": sender.public_name,
+            "preview": changes["last_message_preview"],
+            "url": conversation.get_absolute_url(),
+            "conversation_id": conversation.pk,
+            "listing_id": conversation.listing_id,
+        },
+        subject=f"conversation:{conversation.pk}",
+    )
     conversation.refresh_from_db(
         fields=[
             "last_message_at",
@@ -137,6 +153,7 @@ def message_send(*, conversation: Conversation, sender, body: str, photo: Upload
     return message
 
 
+@transaction.atomic
 def conversation_mark_read(*, conversation: Conversation, user) -> None:
     """``user`` has seen every message of ``conversation`` (its page or its polling showed them)."""
     side = "buyer" if user.pk == conversation.buyer_id else "seller"
@@ -144,6 +161,7 @@ def conversation_mark_read(*, conversation: Conversation, user) -> None:
         return  # nothing new: no write on every poll
     now = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(**{f"{side}_unread": 0, f"{side}_last_read_at": now})
+    notifications_mark_read_about(user=user, kind=NOTICE_KIND, subject=f"conversation:{conversation.pk}")
     setattr(conversation, f"{side}_unread", 0)
     setattr(conversation, f"{side}_last_read_at", now)
 

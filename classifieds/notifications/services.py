@@ -128,6 +128,16 @@ def notification_mark_read(*, user: User, notification_id: int) -> bool:
     return bool(Notification.objects.of(user).unread().filter(pk=notification_id).update(read_at=timezone.now()))
 
 
+def notifications_mark_read_about(*, user: User, kind: str, subject: str) -> int:
+    """Mark the user's unread notices of ``kind`` about ``subject`` read (they saw the thing itself).
+
+    A delayed kind ("message.new") is then not emailed: the user read the conversation first.
+    """
+    return (
+        Notification.objects.of(user).unread().filter(kind=kind, subject=subject[:100]).update(read_at=timezone.now())
+    )
+
+
 @transaction.atomic
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark every notice of the user read; how many were unread."""

@@ -120,6 +120,7 @@ def _generate(conversations: int, messages: int, buyers: int, busy: int, heavy: 
                 """,
                 [heavy_ids, heavy_each, rest, conversation_ids[-1], extra, conversation_ids],
             )
+            cursor.execute("ANALYZE messaging_conversation; ANALYZE messaging_message")
             cursor.execute(
                 """
                 UPDATE messaging_conversation c SET
@@ -130,9 +131,14 @@ def _generate(conversations: int, messages: int, buyers: int, busy: int, heavy: 
                     buyer_last_read_at = m.last_at - interval '1 minute',
                     seller_last_read_at = m.last_at - interval '1 minute'
                 FROM (
-                    SELECT DISTINCT ON (conversation_id) conversation_id, created_at AS last_at, body, sender_id
-                    FROM messaging_message WHERE conversation_id = ANY(%s)
-                    ORDER BY conversation_id, id DESC
+                    -- the last message of each conversation: one backward step on (conversation_id, id) each
+                    SELECT c2.id AS conversation_id, last.created_at AS last_at, last.body, last.sender_id
+                    FROM messaging_conversation c2
+                    CROSS JOIN LATERAL (
+                        SELECT created_at, body, sender_id FROM messaging_message
+                        WHERE conversation_id = c2.id ORDER BY id DESC LIMIT 1
+                    ) last
+                    WHERE c2.id = ANY(%s)
                 ) m
                 WHERE m.conversation_id = c.id
                 """,

@@ -201,11 +201,30 @@ def run(args: argparse.Namespace) -> None:
     finally:
         if not args.keep:
             _cleanup()
-    print(f"{ids['conversations']} conversations, {ids['messages']} messages; runs per page: {args.runs}\n")
-    print("| page | status | SQL queries | p50 ms | p95 ms | p99 ms |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for label, _url, status, queries, p50, p95, p99 in rows:
-        print(f"| {label} | {status} | {queries} | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"{ids['conversations']} conversations, {ids['messages']} messages; runs per page: {args.runs}; load {load}\n"
+    )
+    print("| page | status | SQL queries | SQL ms (in PostgreSQL) | p50 ms | p95 ms | p99 ms | Python CPU p95 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, _url, status, queries, p50, p95, p99, cpu95, sql_ms in rows:
+        print(f"| {label} | {status} | {queries} | {sql_ms:.1f} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {cpu95:.1f} |")
+
+
+def _sql_time(statements: list[str]) -> float:
+    """What PostgreSQL itself spends on a request's statements (planning + execution), free of CPU queueing."""
+    from django.db import connection
+
+    total = 0.0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+            plan = plan[0] if isinstance(plan, list) else plan
+            total += plan.get("Planning Time", 0) + plan.get("Execution Time", 0)
+    return total
 
 
 def _measure(args: argparse.Namespace, ids: dict) -> list[tuple]:
@@ -246,12 +265,16 @@ def _measure(args: argparse.Namespace, ids: dict) -> list[tuple]:
             response = client.get(url)
         status, queries = response.status_code, len(captured)
         assert status in (200, 204), (url, status)
-        times = []
+        sql_ms = _sql_time([query["sql"] for query in captured.captured_queries])
+        times, cpu = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             client.get(url)
             times.append((time.perf_counter() - started) * 1000)
-        rows.append((label, url, status, queries, pct(times, 0.5), pct(times, 0.95), pct(times, 0.99)))
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        rows.append(
+            (label, url, status, queries, pct(times, 0.5), pct(times, 0.95), pct(times, 0.99), pct(cpu, 0.95), sql_ms)
+        )
         print(f"{label}: p95 {pct(times, 0.95):.1f} ms", file=sys.stderr)
     return rows
 

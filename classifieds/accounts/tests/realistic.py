@@ -27,6 +27,7 @@ from classifieds.listings.rates import exchange_rate_set
 from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
 from classifieds.messaging.models import Conversation, ConversationReport
 from classifieds.messaging.services import conversation_report, conversation_start
+from classifieds.notifications.models import Notification
 from classifieds.orders.models import OrderItem
 from classifieds.orders.tests.factories import make_order
 from classifieds.payments.services import payment_create, payment_perform
@@ -130,5 +131,6 @@ def build() -> Marketplace:
         EmailAddress: EmailAddress.objects.get(user=seller),
         Conversation: conversation,
         ConversationReport: report,
+        Notification: Notification.objects.get(user=phone_only, kind="message.new"),  # the conversation's notice
     }
     return Marketplace(phone_only=phone_only, seller=seller, listing=listing, rows=rows)

@@ -47,6 +47,7 @@ NO_ADD = {
     "audit.Event",
     "messaging.Conversation",
     "messaging.ConversationReport",
+    "notifications.Notification",
     "orders.Order",
     "payments.Payment",
     "promotions.Promotion",

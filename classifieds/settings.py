@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "classifieds.favorites",
     "classifieds.savedsearches",
     "classifieds.analytics",
+    "classifieds.messaging",
     "classifieds.web",
     "classifieds.demo",
 ]
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "classifieds.core.context_processors.site",
                 "classifieds.favorites.context_processors.favorites",
                 "classifieds.savedsearches.context_processors.saved_alerts",
+                "classifieds.messaging.context_processors.unread_messages",
                 "classifieds.notifications.context_processors.notifications",
             ],
             "builtins": ["django.templatetags.i18n"],
@@ -253,6 +255,16 @@ PHONE_REVEAL_LIMITS = {
 }
 # Confirmation mails to a new profile email (an unconfirmed address: the form must not relay mail).
 EMAIL_CHANGE_LIMITS = {"per_user_hour": 3, "per_user_day": 6, "per_ip_hour": 10}
+# Messaging (classifieds/messaging): new conversations a user may start per hour, messages per minute.
+MESSAGING_LIMITS = {
+    "conversations_per_hour": int(os.environ.get("MESSAGING_CONVERSATIONS_PER_HOUR", "10")),
+    "messages_per_minute": int(os.environ.get("MESSAGING_MESSAGES_PER_MINUTE", "12")),
+}
+# How often an open conversation asks for new messages, and every page's header for the unread count.
+MESSAGING_POLL_SECONDS = int(os.environ.get("MESSAGING_POLL_SECONDS", "5"))
+MESSAGING_BADGE_POLL_SECONDS = int(os.environ.get("MESSAGING_BADGE_POLL_SECONDS", "60"))
+# The seller's typical reply time is shown once this many conversations have a first reply.
+MESSAGING_REPLY_TIME_MIN_SAMPLES = int(os.environ.get("MESSAGING_REPLY_TIME_MIN_SAMPLES", "3"))
 # SMS pumping guard: codes go only to valid mobile numbers of these country calling codes.
 PHONE_ALLOWED_COUNTRY_CODES = env_list("PHONE_ALLOWED_COUNTRY_CODES", "998")
 PHONE_DEFAULT_REGION = "UZ"

@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("", include("classifieds.payments.urls")),
     path("", include("classifieds.favorites.urls")),
     path("", include("classifieds.savedsearches.urls")),
+    path("", include("classifieds.messaging.urls")),
     path("", include("classifieds.notifications.urls")),
     path("", include("classifieds.analytics.urls")),
     prefix_default_language=False,

@@ -132,8 +132,11 @@ def notification_mark_read(*, user: User, notification_id: int) -> bool:
 
 @transaction.atomic
 def notifications_mark_read_about(*, user: User, subject: str, kind: str | None = None) -> int:
-    """The user saw what these notices are about elsewhere (opened the saved search): mark them read."""
-    queryset = Notification.objects.of(user).unread().filter(subject=subject)
+    """The user saw what these notices are about elsewhere (the conversation, the saved search): mark them read.
+
+    A delayed kind ("message.new") is then not emailed: the user read the conversation first.
+    """
+    queryset = Notification.objects.of(user).unread().filter(subject=subject[:100])
     return (queryset.filter(kind=kind) if kind else queryset).update(read_at=timezone.now())
 
 

@@ -25,6 +25,8 @@ from classifieds.favorites.services import favorite_toggle
 from classifieds.listings.models import ExchangeRate, Listing, ListingAttributeValue
 from classifieds.listings.rates import exchange_rate_set
 from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
+from classifieds.messaging.models import Conversation, ConversationReport
+from classifieds.messaging.services import conversation_report, conversation_start
 from classifieds.notifications.models import Delivery, Notification, Preference, Recipient
 from classifieds.notifications.services import notify, preference_set, recipient_set_language
 from classifieds.orders.models import OrderItem
@@ -90,6 +92,10 @@ def build() -> Marketplace:
         category_id=cars.pk, region_id=tashkent.pk, value=1, defaults={"count": 3}
     )
 
+    # A phone-only seller's listing, asked about by a named buyer, reported with a payment link in it.
+    conversation = conversation_start(listing=listing, buyer=seller, body="Оплатите доставку: payme.uz/pay/1")
+    report = conversation_report(conversation=conversation, reporter=phone_only, reason="fraud", comment="")
+
     moderators = Group.objects.get(name="moderators")
     recipient_set_language(user=seller, language="uz")
     preference_set(user=seller, kind="favorite.price_drop", channel="email", enabled=False)
@@ -134,5 +140,7 @@ def build() -> Marketplace:
         Delivery: notice.deliveries.get(),
         Preference: Preference.objects.get(user=seller),
         Recipient: Recipient.objects.get(user=seller),
+        Conversation: conversation,
+        ConversationReport: report,
     }
     return Marketplace(phone_only=phone_only, seller=seller, listing=listing, rows=rows)

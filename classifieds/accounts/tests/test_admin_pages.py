@@ -36,12 +36,22 @@ MODERATOR_PAGES = {
     "accounts.User": {"changelist", "change"},
     "audit.Event": {"changelist", "change"},
     "listings.Listing": {"changelist", "change"},
+    "messaging.Conversation": {"changelist", "change"},
+    "messaging.ConversationReport": {"changelist", "change"},
     "taxonomy.Category": {"changelist", "change"},
     "taxonomy.Attribute": {"changelist", "change"},
     "taxonomy.Location": {"changelist", "change"},
 }
 # Admins that refuse "add" to everyone (rows come from services, providers or the log).
-NO_ADD = {"audit.Event", "notifications.Notification", "orders.Order", "payments.Payment", "promotions.Promotion"}
+NO_ADD = {
+    "audit.Event",
+    "messaging.Conversation",
+    "messaging.ConversationReport",
+    "notifications.Notification",
+    "orders.Order",
+    "payments.Payment",
+    "promotions.Promotion",
+}
 
 
 @pytest.fixture

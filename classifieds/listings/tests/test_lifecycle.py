@@ -45,6 +45,14 @@ def run(action: Action, listing: Listing, actor) -> None:
         services.listing_approve(listing=listing, actor=actor)
     elif action == Action.REJECT:
         services.listing_reject(listing=listing, actor=actor, reason="A card number in the text")
+    elif action == Action.REQUEST_CHANGES:
+        services.listing_request_changes(listing=listing, actor=actor, reason="incomplete")
+    elif action == Action.HOLD:
+        services.listing_hold_for_review(listing=listing, actor=actor, reason="reports")
+    elif action == Action.HIDE:
+        services.listings_hide_for_banned_owner(user=listing.owner, actor=actor)
+    elif action == Action.RESTORE:
+        services.listings_restore_for_unbanned_owner(user=listing.owner, actor=actor)
     elif action == Action.EXPIRE:
         services.listings_expire_due(now=timezone.now())
     else:  # pragma: no cover - a new action needs its service here
@@ -57,7 +65,7 @@ def snapshot(listing: Listing) -> dict:
 
 
 # The expiry sweep and the (idempotent) submit select or skip rows instead of raising.
-SILENT_WHEN_FORBIDDEN = {Action.EXPIRE, Action.SUBMIT}
+SILENT_WHEN_FORBIDDEN = {Action.EXPIRE, Action.SUBMIT, Action.HIDE, Action.RESTORE}
 
 
 class TestEveryStateAndAction:

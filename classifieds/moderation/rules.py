@@ -93,7 +93,7 @@ def banned_words(context: Context) -> list[Hit]:
 
 # Uzbek mobile and Tashkent numbers, with or without +998, in any grouping; not a price ("…000 сум").
 PHONE_RE = re.compile(
-    r"(?<![\d.,])(?:\+?\s*998[\s\-()]*)?\(?(?:9[0-9]|33|50|55|77|88|20|71)\)?[\s\-]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?![\d.,])"
+    r"(?<![\d.,])(?:\+?\s*998[\s\-()]*)?\(?(?:9[0-9]|33|50|55|77|88|20|71)\)?[\s\-]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?![\d]|[.,]\d)"
     r"(?!\s*(?:сум|сўм|so['‘ʻ]?m|sum|\$|у\.?\s?е|usd|долл))",
     re.IGNORECASE,
 )

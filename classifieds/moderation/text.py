@@ -19,8 +19,11 @@ _CYRILLIC = {
 }  # fmt: skip
 # Digits (and a few signs) typed for the letters they look like, inside a word.
 _LOOKALIKES = {"0": "o", "1": "i", "3": "e", "4": "ch", "5": "s", "6": "b", "7": "t", "8": "v", "@": "a", "$": "s"}
-# Latin spellings that a transliteration may give either way ("kh" and "x" for х, "w" for v).
-_LATIN = (("kh", "x"), ("w", "v"), ("ph", "f"), ("c", "k"))
+# Latin spellings that a transliteration may give either way: "kh", "h" and "x" for х, "q" and "k" for
+# қ/к (Russian spelling of Uzbek words), "w" for v. Digraphs first, so "ch"/"sh" stay themselves.
+_LATIN = (
+    ("sh", "ş"), ("ch", "ç"), ("kh", "x"), ("ph", "f"), ("h", "x"), ("w", "v"), ("c", "k"), ("q", "k"),
+)  # fmt: skip
 _APOSTROPHES = re.compile("[\u2018\u2019\u02bb\u02bc'`]")
 _TOKEN = re.compile(r"[^\W_]+|[@$]", re.UNICODE)
 

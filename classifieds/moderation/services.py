@@ -158,7 +158,7 @@ def _decide(service, kind: str, *, listing: Listing, moderator, reason: str = ""
     if before is None:
         raise ModerationError(gettext("This listing no longer exists."))
     try:
-        moved = service(listing=listing, actor=moderator, **kwargs)
+        moved = service(listing=listing, actor=moderator, **({"reason": reason} if reason else {}), **kwargs)
     except ListingError as exc:
         raise ModerationError(exc.message) from exc
     listing.updated_at = before[1]

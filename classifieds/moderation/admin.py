@@ -372,7 +372,9 @@ class SamplingQueueAdmin(WorkbenchAdmin):
 class ReportedListingAdmin(WorkbenchAdmin):
     list_display = ("id", "title", "category", "location", "seller_name", "status", "open_reports", "first_report")
     actions = ["resolve_selected", "reject_selected", "ban_sellers_selected"]
-    ordering = ("first_reported", "pk")
+
+    def get_ordering(self, request):
+        return ("first_reported", "pk")  # oldest open report first (an annotation, so not ``ordering``)
 
     def get_queryset(self, request):
         open_reports = Report.objects.filter(listing_id=OuterRef("pk"), status=Report.Status.OPEN)

@@ -115,6 +115,8 @@ class WorkbenchAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["approve_selected", "reject_selected", "request_changes_selected", "ban_sellers_selected"]
     ordering = ("updated_at", "pk")  # oldest first: when it entered the queue (submitted or edited)
+    # The review page is our own (``change_view``); no model form of these queues ever holds the state.
+    exclude = ("status", "rejection_reason", "facet_values", "attrs_num", "search_vector", "price_uzs")
 
     def get_queryset(self, request):
         latest = Screening.objects.filter(listing_id=OuterRef("pk")).order_by("-created_at")

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "classifieds.taxonomy",
     "classifieds.listings",
     "classifieds.media",
+    "classifieds.notifications",
     "classifieds.seo",
     "classifieds.search",
     "classifieds.promotions",
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "classifieds.core.context_processors.site",
                 "classifieds.favorites.context_processors.favorites",
                 "classifieds.savedsearches.context_processors.saved_alerts",
+                "classifieds.notifications.context_processors.notifications",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -268,6 +270,11 @@ SMS_LOGIN = os.environ.get("SMS_LOGIN", "")
 SMS_PASSWORD = os.environ.get("SMS_PASSWORD", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "4546")
 SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+# Notification kinds (classifieds/notifications/kinds.py) that also go by SMS to a verified phone,
+# comma-separated, e.g. "listing.expiring,payment.received". Default: none (SMS costs money).
+NOTIFICATIONS_SMS_KINDS = tuple(
+    kind.strip() for kind in os.environ.get("NOTIFICATIONS_SMS_KINDS", "").split(",") if kind.strip()
+)
 
 # --- i18n: ru (default, no prefix) and uz (Latin, /uz/) -------------------------
 LANGUAGE_CODE = "ru"

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("classifieds.payments.urls")),
     path("", include("classifieds.favorites.urls")),
     path("", include("classifieds.savedsearches.urls")),
+    path("", include("classifieds.notifications.urls")),
     prefix_default_language=False,
 )
 

@@ -27,7 +27,7 @@ class HtmxConventionsMiddleware:
       becomes ``HX-Redirect``: following it inside the XHR would swap a whole page into a
       fragment. Views return the same ``redirect()`` for htmx as for a plain form.
     - Messages added while answering an htmx request with a fragment are shown in that
-      response, out of band (``hx-swap-oob`` on the page's ``#messages``), not on the next
+      response, out of band (``data-hx-swap-oob`` on the page's ``#messages``), not on the next
       full page. A full page (or a boosted request) shows them itself, as always.
     """
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone, translation
 
 from classifieds.accounts.models import User
+from classifieds.audit.models import Event
 from classifieds.listings.models import Listing
+from classifieds.listings.money import format_money
+from classifieds.listings.notices import LISTING_PRICE_DROPPED
 from classifieds.listings.services import listings_favorites_adjust
+from classifieds.notifications.services import notify, recipient_language
 
 from .models import Favorite
 from .session import SessionFavorite
@@ -61,3 +67,38 @@ def favorite_merge(*, user: User, entries: Iterable[SessionFavorite]) -> int:
     Favorite.objects.bulk_create(new, ignore_conflicts=True)
     _bump([f.listing_id for f in new], 1)
     return len(new)
+
+
+@transaction.atomic
+def favorites_notify_price_drop(*, event_ids: list[int]) -> int:
+    """Tell everyone who keeps a listing that its price went down (``listing.price_dropped`` events); how many.
+
+    Each event is taken once (locked, skipped by a concurrent run, marked processed in this
+    transaction); the notices' own dedupe makes a repeated drop within a day one notice.
+    """
+    events = list(
+        Event.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=event_ids, topic=LISTING_PRICE_DROPPED, processed_at__isnull=True)
+        .order_by("pk")
+    )
+    told = 0
+    for event in events:
+        listing = Listing.objects.active().filter(pk=event.subject_id).first()
+        if listing is None:
+            continue
+        currency = event.payload.get("currency", listing.currency)
+        for favorite in Favorite.objects.filter(listing=listing).exclude(user=listing.owner).select_related("user"):
+            with translation.override(recipient_language(favorite.user)):
+                context = {
+                    "listing_id": listing.pk,
+                    "title": listing.title,
+                    "url": listing.get_absolute_url(),
+                    "old_price": format_money(Decimal(event.payload["old_price"]), currency),
+                    "new_price": format_money(Decimal(event.payload["new_price"]), currency),
+                }
+            told += (
+                notify(user=favorite.user, kind="favorite.price_drop", context=context, subject=f"listing:{listing.pk}")
+                is not None
+            )
+    Event.objects.filter(pk__in=[event.pk for event in events]).update(processed_at=timezone.now())
+    return told

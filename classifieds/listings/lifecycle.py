@@ -69,6 +69,8 @@ class Action(StrEnum):
     # A ban hides the seller's listings; the unban restores them (through review where moderated).
     HIDE = "hide"
     RESTORE = "restore"
+    # The seller's, from the "expires soon" notice: another lifetime for a published listing.
+    EXTEND = "extend"
     # The system's: the expiry sweep.
     EXPIRE = "expire"
 
@@ -107,6 +109,7 @@ TRANSITIONS: dict[tuple[Status, Action], Move] = {
     (S.ACTIVE, A.EDIT): _REVIEWED,
     (S.ACTIVE, A.MARK_SOLD): _to(S.SOLD),
     (S.ACTIVE, A.DEACTIVATE): _to(S.EXPIRED),
+    (S.ACTIVE, A.EXTEND): _to(S.ACTIVE),
     (S.ACTIVE, A.EXPIRE): _to(S.EXPIRED),
     (S.ACTIVE, A.REJECT): _to(S.REJECTED),  # taken down after publication
     (S.ACTIVE, A.REQUEST_CHANGES): _to(S.REJECTED),
@@ -146,6 +149,7 @@ _REFUSALS = {
     A.REACTIVATE: lambda: gettext("Only an expired listing can be reactivated."),
     A.MARK_SOLD: lambda: gettext("Only a published or expired listing can be marked as sold."),
     A.DEACTIVATE: lambda: gettext("Only a published listing can be deactivated."),
+    A.EXTEND: lambda: gettext("Only a published listing can be extended."),
 }
 
 

@@ -22,7 +22,7 @@ from classifieds.audit.services import event_record, events_record, outbox_publi
 from classifieds.taxonomy.models import Category
 from classifieds.taxonomy.schema import CleanedValue, validate_attribute_values
 
-from . import lifecycle
+from . import lifecycle, notices
 from .lifecycle import Action, ListingActionNotAllowed, ListingError
 from .models import Listing, ListingAttributeValue
 from .policies import (
@@ -371,6 +371,7 @@ def listing_edit(
     previous = locked.status
     _next(locked, Action.EDIT, now)  # refused before anything is written
     _refuse_banned(locked.owner)
+    before = notices.PriceSnapshot.of(locked)
     _apply_fields(locked, fields)
     listing_set_attributes(listing=locked, values=attributes)
     problems = listing_problems(locked)
@@ -382,8 +383,11 @@ def listing_edit(
         locked.rejection_reason = ""
     locked.status = _apply_screening(locked, target, verdict, now)
     locked.save()
-    event_record(topic="listing.edited", subject=locked, actor=actor, payload={"from": previous, "status": target})
+    event_record(
+        topic="listing.edited", subject=locked, actor=actor, payload={"from": previous, "status": locked.status}
+    )
     listings_changed(listing_ids=[locked.pk], actor=actor, reason="edited")
+    notices.price_drop_publish(listing=locked, before=before, actor=actor)
     return locked
 
 
@@ -434,6 +438,17 @@ def listing_reactivate(*, listing: Listing, actor, now: datetime | None = None) 
     locked.refreshed_at = now
     locked.expires_at = now + timedelta(days=locked.category.listing_lifetime_days or 30)
     return _moved(locked, previous, actor=actor, topic="listing.reactivated")
+
+
+@transaction.atomic
+def listing_extend(*, listing: Listing, actor, now: datetime | None = None) -> Listing:
+    """Give a published listing another lifetime from now (the one-click link of "expires soon"); never shortens."""
+    now = now or timezone.now()
+    locked = _locked(listing)
+    previous, locked.status = locked.status, _next(locked, Action.EXTEND, now)
+    renewed = now + timedelta(days=locked.category.listing_lifetime_days or 30)
+    locked.expires_at = max(locked.expires_at or renewed, renewed)
+    return _moved(locked, previous, actor=actor, topic="listing.extended")
 
 
 @transaction.atomic
@@ -582,4 +597,5 @@ def listings_expire_due(*, now: datetime | None = None, batch: int = 1000) -> in
                 payload={"from": Listing.Status.ACTIVE, "to": target},  # sources(EXPIRE) is {active}
             )
             listings_changed(listing_ids=ids, reason="listing.expired")
+            notices.listings_notify_expired(listing_ids=ids, now=now)
             moved += len(ids)

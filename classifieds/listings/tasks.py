@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from .notices import listings_warn_expiring
 from .rates import exchange_rate_refresh
 from .services import listings_expire_due
 
@@ -19,3 +20,9 @@ def refresh_exchange_rate_task() -> None:
 def expire_listings_task() -> None:
     """Listings past their lifetime become ``expired`` (the seller can reactivate them)."""
     listings_expire_due()
+
+
+@db_periodic_task(crontab(minute="37"))
+def warn_expiring_listings_task() -> None:
+    """Hourly: tell sellers whose listings expire within 3 days, with a one-click extend link."""
+    listings_warn_expiring()

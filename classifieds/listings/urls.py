@@ -24,4 +24,5 @@ urlpatterns = [
     path("l/<int:pk>/", views.listing_detail, name="detail_noslug"),
     path("l/<int:pk>/phone/", views.listing_reveal_phone, name="reveal_phone"),
     path("u/<int:pk>/", views.seller_page, name="seller"),
+    path("l/extend/<str:token>/", views.listing_extend, name="extend"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classifieds.accounts import limits
 from classifieds.core.htmx import render_page
@@ -18,8 +18,9 @@ from classifieds.seo import structured
 from classifieds.seo.meta import breadcrumb_ld, page_meta
 from classifieds.taxonomy.paths import srp_path
 
-from . import services
+from . import notices, services
 from .display import attribute_rows
+from .lifecycle import ListingActionNotAllowed
 from .loaders import load_public_listing
 from .models import Listing
 
@@ -177,3 +178,28 @@ def seller_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"seller": seller, "page": page, "meta": meta}
     return render_page(request, "listings/seller.html", context, fragments={"results": "results"})
+
+
+@require_http_methods(["GET", "POST"])
+def listing_extend(request: HttpRequest, token: str) -> HttpResponse:
+    """The "expires soon" notice's one-click extend: GET asks, POST extends (the signed token is the credential)."""
+    meta = page_meta(
+        lambda: reverse("listings:extend", kwargs={"token": token}),
+        title=_("Extend the listing"),
+        robots="noindex,nofollow",
+    )
+    parsed = notices.read_extend_token(token)
+    listing = (
+        Listing.objects.select_related("category").filter(pk=parsed[0], owner_id=parsed[1]).first() if parsed else None
+    )
+    if listing is None:
+        return TemplateResponse(request, "listings/extend.html", {"invalid": True, "meta": meta}, status=400)
+    error, done = "", False
+    if request.method == "POST":
+        try:
+            listing = services.listing_extend(listing=listing, actor=listing.owner)
+            done = True
+        except ListingActionNotAllowed as exc:
+            error = exc.message
+    context = {"listing": listing, "done": done, "error": error, "meta": meta}
+    return TemplateResponse(request, "listings/extend.html", context, status=409 if error else 200)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
 from classifieds.listings.models import Listing
+from classifieds.listings.money import format_money
+from classifieds.notifications.services import notify, recipient_language
 from classifieds.promotions.models import Promotion
 from classifieds.promotions.services import PromotionError, promotion_activate, promotion_cancel, promotion_quote
 
@@ -73,9 +76,24 @@ def order_mark_paid(*, order: Order, provider: str, txn_id: str) -> Order:
     if order.state != Order.State.PENDING:
         raise OrderError(f"order {order.pk} is {order.state}, cannot be paid")
     _close(order, Order.State.PAID, topic="order.paid", payload={"provider": provider, "transaction": txn_id})
+    _notify_paid(order)
     for item in order.items.select_related("order"):
         promotion_activate(item=item)
     return order
+
+
+def _notify_paid(order: Order) -> None:
+    """Tell the buyer of a promotion their payment arrived (in the transaction that records it)."""
+    user = order.user
+    with translation.override(recipient_language(user)):
+        context = {
+            "order_id": order.pk,
+            "listing_id": order.listing_id,
+            "title": order.listing.title,
+            "amount": format_money(order.amount_sum, "UZS"),
+            "url": reverse("web:seller_listings"),
+        }
+    notify(user=user, kind="payment.received", context=context, subject=f"order:{order.pk}")
 
 
 @transaction.atomic

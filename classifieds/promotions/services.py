@@ -13,6 +13,7 @@ from classifieds.listings.models import Listing
 from classifieds.listings.services import listing_bump, listings_changed
 
 from .models import Promotion, PromotionPrice, PromotionType
+from .notices import promotion_notify_ended, promotion_notify_started
 
 
 class PromotionError(Exception):
@@ -79,6 +80,7 @@ def promotion_activate(*, item, now: datetime | None = None) -> Promotion:
         payload={"listing": listing.pk, "type": item.type, "ends_at": ends_at.isoformat(), "order": item.order_id},
     )
     _reindex(listing.pk, "promotion")
+    promotion_notify_started(promotion=promotion)
     return promotion
 
 
@@ -108,7 +110,9 @@ def promotion_expire_due(*, now: datetime | None = None) -> int:
     """End every active promotion whose window is over. Returns how many ended."""
     now = now or timezone.now()
     due = list(
-        Promotion.objects.select_for_update(skip_locked=True).filter(state=Promotion.State.ACTIVE, ends_at__lte=now)
+        Promotion.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("listing__owner")
+        .filter(state=Promotion.State.ACTIVE, ends_at__lte=now)
     )
     for promotion in due:
         promotion.state = Promotion.State.ENDED
@@ -119,6 +123,7 @@ def promotion_expire_due(*, now: datetime | None = None) -> int:
             subject=promotion,
             payload={"listing": promotion.listing_id, "type": promotion.type},
         )
+        promotion_notify_ended(promotion=promotion)
     if due:
         listings_changed(listing_ids=[p.listing_id for p in due], reason="promotion")
     return len(due)

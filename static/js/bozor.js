@@ -44,7 +44,7 @@ document.addEventListener("htmx:load", (event) => startCountdowns(event.detail.e
 // Live filtering never replaces the field being typed into. A refresh of the results page (the
 // filter form, the facet counts and the results, fired when another field changed) may land while
 // the visitor types in a price or a search box: the fresh HTML then keeps the element already on
-// the page (hx-preserve), so its value, caret and focus survive; everything else is swapped.
+// the page (data-hx-preserve), so its value, caret and focus survive; everything else is swapped.
 // Only forms that ask for it (data-keep-typing): elsewhere a re-rendered field may carry news.
 const TYPED =
   "[data-keep-typing] :is(input:not([type]), input[type=text], input[type=search], input[type=number], " +
@@ -61,7 +61,7 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   fresh.innerHTML = detail.serverResponse;
   const twin = fresh.content.getElementById(field.id);
   if (!twin || twin.tagName !== field.tagName) return;
-  twin.setAttribute("hx-preserve", "true");
+  twin.setAttribute("data-hx-preserve", "true");
   detail.serverResponse = fresh.innerHTML;
   keptField = { field, start: field.selectionStart, end: field.selectionEnd };
 });

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -68,7 +71,7 @@ class TestOutOfBandMessages:
     def test_a_message_added_for_a_fragment_comes_with_the_fragment(self, client):
         html = client.post("/t/fragment/", **HTMX).content.decode()
         assert html.startswith('<div id="thing">done</div>')
-        assert 'id="messages"' in html and 'hx-swap-oob="true"' in html
+        assert 'id="messages"' in html and 'data-hx-swap-oob="true"' in html
         assert "Saved the thing." in html
 
     def test_it_is_shown_once_not_again_on_the_next_page(self, client):
@@ -86,3 +89,27 @@ class TestOutOfBandMessages:
 
     def test_a_json_answer_is_never_given_html(self, client):
         assert client.get("/t/json/", **HTMX).content.decode() == '{"ok": true}'
+
+
+class TestAttributeForm:
+    """htmx reads ``hx-*`` and ``data-hx-*`` alike; only the second is valid HTML, so only it is used."""
+
+    BARE = re.compile(
+        r"""(?<![\w-])hx-(?:get|post|put|patch|delete|target|swap|trigger|push-url|include|vals|headers|confirm|indicator|sync|preserve|select|boost|ext|on)\b"""
+    )
+
+    def test_templates_and_scripts_use_the_data_form_only(self):
+        roots = [settings.BASE_DIR / "templates", settings.BASE_DIR / "static" / "js"]
+        found = [
+            f"{path.relative_to(settings.BASE_DIR)}:{number}: {line.strip()}"
+            for root in roots
+            for path in sorted(root.rglob("*"))
+            if path.suffix in {".html", ".js", ".txt"}
+            for number, line in enumerate(path.read_text().splitlines(), 1)
+            if self.BARE.search(line)
+        ]
+        assert not found, "\n".join(found)
+
+    def test_the_check_sees_a_bare_attribute(self):
+        assert self.BARE.search('<a hx-get="/x/">') and self.BARE.search('setAttribute("hx-preserve", "true")')
+        assert not self.BARE.search('<a data-hx-get="/x/" data-hx-swap-oob="true">')

@@ -93,14 +93,14 @@ class TestActions:
 
     def test_with_htmx_the_actions_message_comes_with_the_list_not_on_the_next_page(self, signed_in, mine):
         html = action(signed_in, mine["active"], "deactivate", **HTMX).content.decode()
-        assert 'id="messages"' in html and 'hx-swap-oob="true"' in html
+        assert 'id="messages"' in html and 'data-hx-swap-oob="true"' in html
         assert "Объявление больше не показывается." in html
         assert "Объявление больше не показывается." not in signed_in.get("/u/listings/").content.decode()
 
     def test_with_htmx_a_refused_action_says_why_in_the_same_answer(self, signed_in, mine):
         html = action(signed_in, mine["sold"], "deactivate", **HTMX).content.decode()
         assert "Снять с публикации можно только опубликованное объявление." in html
-        assert 'hx-swap-oob="true"' in html
+        assert 'data-hx-swap-oob="true"' in html
 
     def test_a_draft_deleted_before_it_had_a_price_is_gone(self, signed_in, seller):
         draft = ListingFactory(owner=seller, status=S.DRAFT, price=None, title="No price yet")

@@ -55,6 +55,8 @@ def run(action: Action, listing: Listing, actor) -> None:
         services.listings_restore_for_unbanned_owner(user=listing.owner, actor=actor)
     elif action == Action.EXPIRE:
         services.listings_expire_due(now=timezone.now())
+    elif action == Action.EXTEND:
+        services.listing_extend(listing=listing, actor=actor)
     else:  # pragma: no cover - a new action needs its service here
         raise AssertionError(f"no service for {action}")
 

@@ -239,8 +239,10 @@ class TestHtmxAndPlainForm:
         html = client.get("/c/c-cars/").content.decode()
         form = re.search(r"<form id=\"srp-form\"[^>]*>", html).group(0)
         assert 'method="get"' in form and 'action="/c/c-cars/"' in form
-        assert 'hx-get="/c/c-cars/"' in form and 'hx-target="#srp"' in form and 'hx-push-url="true"' in form
-        assert 'hx-trigger="change, submit"' in form
+        assert (
+            'data-hx-get="/c/c-cars/"' in form and 'data-hx-target="#srp"' in form and 'data-hx-push-url="true"' in form
+        )
+        assert 'data-hx-trigger="change, submit"' in form
         assert '<button type="submit" class="button">' in html
 
     def test_a_submitted_form_redirects_to_the_tidy_address(self, client, corpus):

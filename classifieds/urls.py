@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include("classifieds.favorites.urls")),
     path("", include("classifieds.savedsearches.urls")),
     path("", include("classifieds.notifications.urls")),
+    path("", include("classifieds.moderation.urls")),
     prefix_default_language=False,
 )
 

@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 class UserQuerySet(models.QuerySet):
     def public(self):
-        """Accounts whose public page may be shown: active, not deleted, and signed in at least once.
+        """Accounts whose public page may be shown: active, not deleted or banned, and signed in at least once.
 
         Asking for a sign-in code creates the account; until the code is entered
         (which verifies the phone and sets ``last_login``) nobody has shown they own
         the number, so such an account is not shown anywhere.
         """
-        return self.filter(is_active=True, deleted_at__isnull=True).filter(
+        return self.filter(is_active=True, deleted_at__isnull=True, banned_at__isnull=True).filter(
             Q(phone_verified=True) | Q(last_login__isnull=False)
         )
 

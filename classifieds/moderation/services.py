@@ -23,6 +23,7 @@ from classifieds.listings.lifecycle import ListingError, Status
 from classifieds.listings.models import Listing, RejectionReason
 from classifieds.listings.policies import category_requires_moderation
 
+from .notices import reporters_tell, seller_tell
 from .models import CategoryPriceStat, ModerationAction, ModerationSettings, Report, Route, Screening
 from .rules import Context, run_rules
 
@@ -178,7 +179,8 @@ def _decide(service, kind: str, *, listing: Listing, moderator, reason: str = ""
 def listing_moderate_approve(*, listing: Listing, moderator, note: str = "") -> ModerationAction:
     """Publish a listing under review (its whole lifetime starts now); its open reports are closed."""
     action, moved = _decide(listings.listing_approve, Kind.APPROVE, listing=listing, moderator=moderator, note=note)
-    _reports_close(listing=moved, moderator=moderator)
+    seller_tell(action=action, listing=moved)
+    reporters_tell(reports=_reports_close(listing=moved, moderator=moderator), listing=moved, action=action)
     return action
 
 
@@ -189,7 +191,8 @@ def listing_moderate_reject(*, listing: Listing, moderator, reason: str, note: s
     action, moved = _decide(
         listings.listing_reject, Kind.REJECT, listing=listing, moderator=moderator, reason=code, note=note
     )
-    _reports_close(listing=moved, moderator=moderator)
+    seller_tell(action=action, listing=moved)
+    reporters_tell(reports=_reports_close(listing=moved, moderator=moderator), listing=moved, action=action)
     return action
 
 
@@ -197,7 +200,7 @@ def listing_moderate_reject(*, listing: Listing, moderator, reason: str, note: s
 def listing_moderate_request_changes(*, listing: Listing, moderator, reason: str, note: str = "") -> ModerationAction:
     """Send a listing back to its seller to fix; their edit resubmits it through the rules."""
     code = _reason_code(reason)
-    action, _moved = _decide(
+    action, moved = _decide(
         listings.listing_request_changes,
         Kind.REQUEST_CHANGES,
         listing=listing,
@@ -205,6 +208,7 @@ def listing_moderate_request_changes(*, listing: Listing, moderator, reason: str
         reason=code,
         note=note,
     )
+    seller_tell(action=action, listing=moved)
     return action
 
 
@@ -253,9 +257,13 @@ def seller_ban(*, seller, moderator, reason: str, note: str = "", now: datetime 
         ]
     )
     event_record(topic="account.banned", subject=locked, actor=moderator, payload={"reason": code})
-    return _record(
+    action = _record(
         kind=Kind.BAN, listing=None, seller=locked, moderator=moderator, before="", after="", reason=code, note=note
     )
+    seller_tell(action=action, listing=None)
+    for listing in Listing.objects.filter(pk__in=_open_report_listings(seller=locked)):
+        reporters_tell(reports=_reports_close(listing=listing, moderator=moderator), listing=listing, action=action)
+    return action
 
 
 @transaction.atomic
@@ -352,9 +360,21 @@ def report_create(
     return report
 
 
+def _open_report_listings(*, seller) -> list[int]:
+    return list(
+        Report.objects.filter(seller=seller, status=Report.Status.OPEN, listing__isnull=False)
+        .values_list("listing_id", flat=True)
+        .distinct()
+    )
+
+
 def _reports_close(*, listing: Listing, moderator) -> list[Report]:
     """Close the open reports of ``listing``; returns them (their reporters are told)."""
-    closing = list(Report.objects.select_for_update().filter(listing=listing, status=Report.Status.OPEN))
+    closing = list(
+        Report.objects.select_for_update(of=("self",))
+        .select_related("reporter")
+        .filter(listing=listing, status=Report.Status.OPEN)
+    )
     if closing:
         Report.objects.filter(pk__in=[r.pk for r in closing]).update(
             status=Report.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=moderator
@@ -367,7 +387,7 @@ def reports_resolve(*, listing: Listing, moderator, note: str = "") -> int:
     """The reports of ``listing`` were looked at and nothing more is done: close them all."""
     _require_moderator(moderator)
     closed = _reports_close(listing=listing, moderator=moderator)
-    _record(
+    action = _record(
         kind=Kind.RESOLVE_REPORTS,
         listing=listing,
         seller=listing.owner,
@@ -376,4 +396,5 @@ def reports_resolve(*, listing: Listing, moderator, note: str = "") -> int:
         after=listing.status,
         note=note,
     )
+    reporters_tell(reports=closed, listing=listing, action=action)
     return len(closed)

@@ -160,7 +160,8 @@ class WorkbenchAdmin(admin.ModelAdmin):
 
     # --- Bulk actions, through the services --------------------------------------------------------------
 
-    def _run(self, request, queryset, decide, done_singular: str, done_plural: str) -> None:
+    def _run(self, request, queryset, decide, done_text) -> None:
+        """Run ``decide`` on each selected listing; ``done_text(count)`` says how many were done."""
         done = refused = 0
         for listing in queryset.select_related("category", "owner").order_by("pk"):
             try:
@@ -170,7 +171,7 @@ class WorkbenchAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, ngettext(done_singular, done_plural, done) % {"count": done}, messages.SUCCESS)
+            self.message_user(request, done_text(done), messages.SUCCESS)
         if refused:
             self.message_user(
                 request,
@@ -201,11 +202,10 @@ class WorkbenchAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda listing: services.listing_moderate_approve(listing=listing, moderator=request.user),
-            "%(count)s listing approved.",
-            "%(count)s listings approved.",
+            lambda n: ngettext("%(count)s listing approved.", "%(count)s listings approved.", n) % {"count": n},
         )
 
-    def _with_reason(self, request, queryset, action: str, title: str, service, singular: str, plural: str):
+    def _with_reason(self, request, queryset, action: str, title: str, service, done_text):
         form = DecisionForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             reason, note = form.cleaned_data["reason"], form.cleaned_data["note"]
@@ -213,8 +213,7 @@ class WorkbenchAdmin(admin.ModelAdmin):
                 request,
                 queryset,
                 lambda listing: service(listing=listing, moderator=request.user, reason=reason, note=note),
-                singular,
-                plural,
+                done_text,
             )
             return None
         return self._ask(request, queryset, action, title, form)
@@ -227,8 +226,7 @@ class WorkbenchAdmin(admin.ModelAdmin):
             "reject_selected",
             gettext("Reject listings"),
             services.listing_moderate_reject,
-            "%(count)s listing rejected.",
-            "%(count)s listings rejected.",
+            lambda n: ngettext("%(count)s listing rejected.", "%(count)s listings rejected.", n) % {"count": n},
         )
 
     @admin.action(description=_("Ask the sellers for changes…"), permissions=["act"])
@@ -239,8 +237,10 @@ class WorkbenchAdmin(admin.ModelAdmin):
             "request_changes_selected",
             gettext("Ask for changes"),
             services.listing_moderate_request_changes,
-            "%(count)s listing sent back for changes.",
-            "%(count)s listings sent back for changes.",
+            lambda n: (
+                ngettext("%(count)s listing sent back for changes.", "%(count)s listings sent back for changes.", n)
+                % {"count": n}
+            ),
         )
 
     @admin.action(description=_("Ban the sellers of the selected listings…"), permissions=["act"])
@@ -365,8 +365,7 @@ class SamplingQueueAdmin(WorkbenchAdmin):
             request,
             queryset,
             lambda listing: services.sample_mark_checked(listing=listing, moderator=request.user),
-            "%(count)s listing checked.",
-            "%(count)s listings checked.",
+            lambda n: ngettext("%(count)s listing checked.", "%(count)s listings checked.", n) % {"count": n},
         )
 
 
@@ -406,8 +405,10 @@ class ReportedListingAdmin(WorkbenchAdmin):
             request,
             queryset,
             lambda listing: services.reports_resolve(listing=listing, moderator=request.user),
-            "Reports of %(count)s listing closed.",
-            "Reports of %(count)s listings closed.",
+            lambda n: (
+                ngettext("Reports of %(count)s listing closed.", "Reports of %(count)s listings closed.", n)
+                % {"count": n}
+            ),
         )
 
 

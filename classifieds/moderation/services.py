@@ -23,8 +23,8 @@ from classifieds.listings.lifecycle import ListingError, Status
 from classifieds.listings.models import Listing, RejectionReason
 from classifieds.listings.policies import category_requires_moderation
 
-from .notices import reporters_tell, seller_tell
 from .models import CategoryPriceStat, ModerationAction, ModerationSettings, Report, Route, Screening
+from .notices import reporters_tell, seller_tell
 from .rules import Context, run_rules
 
 Kind = ModerationAction.Kind

@@ -28,7 +28,9 @@ def _visitor(request: HttpRequest) -> str:
     return services.report_visitor(user=user, session_key=request.session.session_key or "")
 
 
-def _report(request: HttpRequest, *, seller, listing, back_url: str, about: str, url_name: str, pk: int) -> HttpResponse:
+def _report(
+    request: HttpRequest, *, seller, listing, back_url: str, about: str, url_name: str, pk: int
+) -> HttpResponse:
     action_url = reverse(url_name, kwargs={"pk": pk})
     fragment = bool(getattr(request, "htmx", None) and request.htmx.target == REPORT_TARGET)
     form = ReportForm(request.POST or None)

@@ -66,7 +66,7 @@ class TestReportPage:
         seller = ListingFactory().owner
         seller.last_login = seller.date_joined
         seller.save()
-        assert 'href="/u/%d/report/"' % seller.pk in client.get(f"/u/{seller.pk}/").content.decode()
+        assert f'href="/u/{seller.pk}/report/"' in client.get(f"/u/{seller.pk}/").content.decode()
         client.force_login(UserFactory())
         assert client.post(f"/u/{seller.pk}/report/", {"reason": "scam"}).status_code == 302
         assert Report.objects.get().listing is None
@@ -78,7 +78,9 @@ class TestDedupeAndLimits:
         client.force_login(UserFactory())
         client.post(url(listing), {"reason": "scam"})
         again = client.post(url(listing), {"reason": "duplicate"})
-        assert again.status_code == 200 and "already reported" in again.content.decode() or "уже" in again.content.decode()
+        assert (
+            again.status_code == 200 and "already reported" in again.content.decode() or "уже" in again.content.decode()
+        )
         assert Report.objects.count() == 1
 
     def test_anonymous_visitors_are_limited_sooner_than_signed_in_ones(self, client, settings):
@@ -101,8 +103,8 @@ class TestDedupeAndLimits:
 
 
 class TestHidingAndResolving:
-    def _report(self, listing, n: int, reporters=None):
-        for i in range(n):
+    def _report(self, listing, n: int, reporters=None, start: int = 0):
+        for i in range(start, start + n):
             reporter = reporters[i] if reporters else None
             services.report_create(
                 seller=listing.owner,
@@ -119,7 +121,9 @@ class TestHidingAndResolving:
         self._report(listing, 2)
         listing.refresh_from_db()
         assert listing.status == Status.ACTIVE
-        self._report(listing, 3)  # s0 and s1 again are refused below; only s2 is new
+        with pytest.raises(services.ReportDuplicate):
+            self._report(listing, 1)  # the same visitor again counts once
+        self._report(listing, 1, start=2)
         listing.refresh_from_db()
         assert listing.status == Status.PENDING
         assert ModerationAction.objects.get(listing=listing).kind == "hide_reported"

@@ -120,15 +120,19 @@ class WorkbenchAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         latest = Screening.objects.filter(listing_id=OuterRef("pk")).order_by("-created_at")
-        return (
-            super()
-            .get_queryset(request)
+        queryset = self.queue(
+            self.model._default_manager.get_queryset()
             .annotate(
                 screen_score=Subquery(latest.values("score")[:1]),
                 screen_rules=Subquery(latest.values("rules")[:1]),
             )
             .defer("description", "search_vector", "facet_values", "attrs_num")
         )
+        return queryset.order_by(*self.get_ordering(request))  # after ``queue``: it may order by its annotations
+
+    def queue(self, queryset):
+        """The listings of this queue (and what it orders by)."""
+        return queryset
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -346,8 +350,8 @@ class WorkbenchAdmin(admin.ModelAdmin):
 
 @admin.register(ReviewQueueItem)
 class ReviewQueueAdmin(WorkbenchAdmin):
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(status=Status.PENDING)
+    def queue(self, queryset):
+        return queryset.filter(status=Status.PENDING)
 
 
 @admin.register(SampledListing)
@@ -355,9 +359,9 @@ class SamplingQueueAdmin(WorkbenchAdmin):
     actions = ["approve_checked_selected", "reject_selected", "request_changes_selected", "ban_sellers_selected"]
     ordering = ("published_at", "pk")
 
-    def get_queryset(self, request):
+    def queue(self, queryset):
         sampled = Screening.objects.filter(listing_id=OuterRef("pk"), sampled=True, reviewed_at=None)
-        return super().get_queryset(request).filter(status=Status.ACTIVE).filter(Exists(sampled))
+        return queryset.filter(status=Status.ACTIVE).filter(Exists(sampled))
 
     @admin.action(description=_("Mark the selected listings as checked"), permissions=["act"])
     def approve_checked_selected(self, request, queryset) -> None:
@@ -377,18 +381,13 @@ class ReportedListingAdmin(WorkbenchAdmin):
     def get_ordering(self, request):
         return ("first_reported", "pk")  # oldest open report first (an annotation, so not ``ordering``)
 
-    def get_queryset(self, request):
+    def queue(self, queryset):
         open_reports = Report.objects.filter(listing_id=OuterRef("pk"), status=Report.Status.OPEN)
-        return (
-            super()
-            .get_queryset(request)
-            .filter(Exists(open_reports))
-            .annotate(
-                reports_open=Subquery(
-                    open_reports.order_by().values("listing_id").annotate(n=Count("visitor", distinct=True)).values("n")
-                ),
-                first_reported=Subquery(open_reports.order_by("created_at").values("created_at")[:1]),
-            )
+        return queryset.filter(Exists(open_reports)).annotate(
+            reports_open=Subquery(
+                open_reports.order_by().values("listing_id").annotate(n=Count("visitor", distinct=True)).values("n")
+            ),
+            first_reported=Subquery(open_reports.order_by("created_at").values("created_at")[:1]),
         )
 
     @admin.display(description=_("reporters"), ordering="reports_open")
@@ -432,7 +431,7 @@ class BannedFilter(admin.SimpleListFilter):
 
 @admin.register(Seller)
 class SellerAdmin(admin.ModelAdmin):
-    list_display = ("id", "public_name", "phone", "phone_verified", "date_joined", "banned_at", "ban_reason")
+    list_display = ("id", "name", "phone", "phone_verified", "date_joined", "banned_at", "ban_reason")
     list_filter = (BannedFilter,)
     search_fields = ("=id", "phone", "display_name")
     fields = ("phone", "phone_verified", "display_name", "date_joined", "last_login", "banned_at", "ban_reason")
@@ -454,6 +453,10 @@ class SellerAdmin(admin.ModelAdmin):
 
     def has_act_permission(self, request) -> bool:
         return _can_act(request)
+
+    @admin.display(description=_("display name"))
+    def name(self, obj) -> str:
+        return obj.public_name
 
     @admin.action(description=_("Ban the selected sellers…"), permissions=["act"])
     def ban_selected(self, request, queryset):
@@ -585,11 +588,13 @@ class RiskyPhoneAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
-    """The one row of thresholds: opened from the list, never added twice or deleted."""
+    """The one row of thresholds (``ModerationSettings.load()`` makes it): changed, never added twice or deleted."""
 
-    def changelist_view(self, request, extra_context=None):
-        settings = ModerationSettings.load()
-        return HttpResponseRedirect(reverse("admin:moderation_moderationsettings_change", args=[settings.pk]))
+    list_display = ("__str__", "hold_score", "reject_score", "sample_percent", "report_hide_threshold")
+
+    def get_queryset(self, request):
+        ModerationSettings.load()
+        return super().get_queryset(request)
 
     def has_add_permission(self, request) -> bool:
         return False

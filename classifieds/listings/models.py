@@ -298,6 +298,8 @@ class Listing(models.Model):
             ),
             # Seller dashboard tabs.
             models.Index(fields=["owner", "status", "-created_at"], name="listing_owner_status"),
+            # The moderators' review queue, oldest first (classifieds.moderation; docs/moderation-benchmark.md).
+            models.Index(fields=["updated_at", "id"], name="listing_review_queue", condition=Q(status="pending")),
             # Expiry sweep.
             models.Index(fields=["expires_at"], name="listing_active_expiry", condition=Q(status="active")),
         ]

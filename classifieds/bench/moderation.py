@@ -106,12 +106,12 @@ def _cleanup() -> None:
     Location.objects.filter(slug__startswith=PREFIX).delete()
 
 
-def _measure(client, url: str, runs: int) -> tuple[float, int, int]:
+def _measure(client, url: str, runs: int) -> tuple[float, float, int, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm: templates, caches
-    times = []
+    times, sql = [], []
     queries = 0
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
@@ -120,7 +120,8 @@ def _measure(client, url: str, runs: int) -> tuple[float, int, int]:
             times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
         queries = len(captured)
-    return statistics.median(times), max(times), queries
+        sql.append(sum(float(query["time"]) for query in captured.captured_queries) * 1000)
+    return statistics.median(times), max(times), queries, statistics.median(sql)
 
 
 def main() -> None:
@@ -155,7 +156,7 @@ def main() -> None:
         client = Client()
         client.force_login(made["admin"])
         queue = "/admin/moderation/reviewqueueitem/"
-        print("| page | median ms | max ms | queries |\n|---|---|---|---|")
+        print("| page | median ms | max ms | queries | median SQL ms |\n|---|---|---|---|---|")
         for label, url in (
             ("queue, oldest first", queue),
             ("queue, page 2", f"{queue}?p=2"),
@@ -165,8 +166,8 @@ def main() -> None:
             ("filtered by region", f"{queue}?region={made['region']}"),
             ("KPIs page", "/admin/moderation/moderationaction/kpis/"),
         ):
-            median, worst, queries = _measure(client, url, args.runs)
-            print(f"| {label} | {median:.0f} | {worst:.0f} | {queries} |", flush=True)
+            median, worst, queries, sql = _measure(client, url, args.runs)
+            print(f"| {label} | {median:.0f} | {worst:.0f} | {queries} | {sql:.0f} |", flush=True)
     finally:
         _cleanup()
 

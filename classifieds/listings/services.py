@@ -6,8 +6,7 @@ The exchange rate their prices are compared through is written in ``rates``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +29,7 @@ from .policies import (
     free_listings_left,
     listing_problems,
 )
+from .screening import apply_screening, screen
 
 logger = logging.getLogger(__name__)
 
@@ -56,52 +56,6 @@ def listings_changed(*, listing_ids, actor=None, reason: str = "") -> list[int]:
         actor=actor,
         payload={"reason": reason} if reason else {},
     )
-
-
-# --- Intake screening: higher apps (moderation) judge what a seller submits or changes -------------
-
-
-@dataclass(frozen=True)
-class ScreenVerdict:
-    """A screen's verdict on a listing's content: hold it for review, or refuse it with a reason code."""
-
-    hold: bool = False
-    reject_reason: str = ""  # a ``RejectionReason`` value; implies holding
-
-    @property
-    def held(self) -> bool:
-        return self.hold or bool(self.reject_reason)
-
-
-# (listing with its new content, not yet saved; "submit" or "edit") -> verdict, or None for "no opinion".
-ListingScreen = Callable[[Listing, str], ScreenVerdict | None]
-_screens: list[ListingScreen] = []
-
-
-def listing_screen_register(screen: ListingScreen) -> None:
-    """Run ``screen`` on every submit and every edit of a submitted listing, inside its transaction."""
-    if screen not in _screens:
-        _screens.append(screen)
-
-
-def _screen(locked: Listing, trigger: str) -> ScreenVerdict:
-    """All registered screens' verdicts in one: held if any holds, refused with the first reason given."""
-    hold, reason = False, ""
-    for screen in _screens:
-        verdict = screen(locked, trigger)
-        if verdict is None:
-            continue
-        hold = hold or verdict.held
-        reason = reason or verdict.reject_reason
-    return ScreenVerdict(hold=hold, reject_reason=reason)
-
-
-def _apply_screening(locked: Listing, target: str, verdict: ScreenVerdict, now: datetime | None) -> str:
-    """A held listing's target is review; one the screens refuse goes from review to rejected at once."""
-    if verdict.reject_reason and target == Listing.Status.PENDING:
-        locked.rejection_reason = verdict.reject_reason
-        return lifecycle.next_status(target, Action.REJECT, now=now)
-    return target
 
 
 def _refuse_banned(owner) -> None:
@@ -315,8 +269,8 @@ def listing_submit(*, listing: Listing, actor, now: datetime | None = None) -> L
         )
     _refuse_banned(locked.owner)
     locked.rejection_reason = ""
-    verdict = _screen(locked, "submit")
-    locked.status = _apply_screening(locked, _next(locked, Action.SUBMIT, now, hold=verdict.held), verdict, now)
+    verdict = screen(locked, "submit")
+    locked.status = apply_screening(locked, _next(locked, Action.SUBMIT, now, hold=verdict.held), verdict, now)
     locked.published_at = locked.refreshed_at = now
     locked.expires_at = now + timedelta(days=locked.category.listing_lifetime_days or 30)
     locked.save()
@@ -377,11 +331,11 @@ def listing_edit(
     problems = listing_problems(locked)
     if problems:
         raise ListingIncomplete(problems)
-    verdict = _screen(locked, "edit")
+    verdict = screen(locked, "edit")
     target = _next(locked, Action.EDIT, now, hold=verdict.held)
     if target == Listing.Status.PENDING:
         locked.rejection_reason = ""
-    locked.status = _apply_screening(locked, target, verdict, now)
+    locked.status = apply_screening(locked, target, verdict, now)
     locked.save()
     event_record(
         topic="listing.edited", subject=locked, actor=actor, payload={"from": previous, "status": locked.status}
@@ -402,13 +356,13 @@ def listing_content_changed(*, listing: Listing, actor, now: datetime | None = N
     if locked.status == Listing.Status.DRAFT:
         return locked
     _next(locked, Action.EDIT, now)
-    verdict = _screen(locked, "edit")
+    verdict = screen(locked, "edit")
     previous, target = locked.status, _next(locked, Action.EDIT, now, hold=verdict.held)
     if target == previous:
         return locked
     if target == Listing.Status.PENDING:
         locked.rejection_reason = ""
-    locked.status = _apply_screening(locked, target, verdict, now)
+    locked.status = apply_screening(locked, target, verdict, now)
     return _moved(locked, previous, actor=actor, topic="listing.edited")
 
 
@@ -485,70 +439,6 @@ def listing_reject(*, listing: Listing, actor, reason: str, now: datetime | None
     previous, locked.status = locked.status, _next(locked, Action.REJECT, now)
     locked.rejection_reason = reason
     return _moved(locked, previous, actor=actor, topic="listing.rejected", reason=reason)
-
-
-@transaction.atomic
-def listing_request_changes(*, listing: Listing, actor, reason: str, now: datetime | None = None) -> Listing:
-    """A moderator sends a listing back to its seller to fix (``reason`` says what); an edit resubmits it."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ListingError(gettext("Say what the seller should change."))
-    locked = _locked(listing)
-    previous, locked.status = locked.status, _next(locked, Action.REQUEST_CHANGES, now)
-    locked.rejection_reason = reason
-    return _moved(locked, previous, actor=actor, topic="listing.changes_requested", reason=reason)
-
-
-@transaction.atomic
-def listing_hold_for_review(*, listing: Listing, actor, reason: str, now: datetime | None = None) -> Listing:
-    """Take a published listing off the site until a moderator looks at it (e.g. after buyers' reports)."""
-    locked = _locked(listing)
-    previous, locked.status = locked.status, _next(locked, Action.HOLD, now)
-    return _moved(locked, previous, actor=actor, topic="listing.held", reason=reason)
-
-
-@transaction.atomic
-def listings_hide_for_banned_owner(*, user, actor) -> dict[int, str]:
-    """The seller is banned: every listing of theirs a buyer could see or that awaits review is hidden.
-
-    Set-based through the lifecycle (``HIDE``); returns {listing id: the state it was in}, so the
-    unban can restore it. The search index follows through the outbox.
-    """
-    rows = dict(
-        Listing.objects.select_for_update()
-        .filter(owner=user, status__in=lifecycle.sources(Action.HIDE))
-        .values_list("pk", "status")
-    )
-    if rows:
-        target = lifecycle.bulk_target(Action.HIDE)
-        Listing.objects.filter(pk__in=list(rows)).update(status=target, updated_at=timezone.now())
-        events_record(
-            topic="listing.hidden",
-            subject_type=LISTING_SUBJECT,
-            subject_ids=list(rows),
-            actor=actor,
-            payload={"to": target, "reason": "owner banned"},
-        )
-        listings_changed(listing_ids=list(rows), actor=actor, reason="owner banned")
-    return rows
-
-
-@transaction.atomic
-def listings_restore_for_unbanned_owner(
-    *, user, actor, held_ids: set[int] | frozenset[int] = frozenset(), now: datetime | None = None
-) -> dict[int, str]:
-    """The ban is lifted: hidden listings come back (``RESTORE``); returns {listing id: its new state}.
-
-    ``held_ids``: listings that were waiting for review when hidden; they go back to review.
-    """
-    restored: dict[int, str] = {}
-    hidden = Listing.objects.select_for_update(of=("self",)).select_related("category")
-    for locked in hidden.filter(owner=user, status=Listing.Status.HIDDEN).order_by("pk"):
-        previous = locked.status
-        locked.status = _next(locked, Action.RESTORE, now, hold=locked.pk in held_ids)
-        _moved(locked, previous, actor=actor, topic="listing.restored")
-        restored[locked.pk] = locked.status
-    return restored
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        from classifieds.listings.services import listing_screen_register
+        from classifieds.listings.screening import listing_screen_register
 
         from .services import listing_screen
 

@@ -18,10 +18,12 @@ from django.utils.translation import gettext
 
 from classifieds.accounts import limits
 from classifieds.audit.services import event_record
+from classifieds.listings import moderation as listing_moves
 from classifieds.listings import services as listings
 from classifieds.listings.lifecycle import ListingError, Status
 from classifieds.listings.models import Listing, RejectionReason
 from classifieds.listings.policies import category_requires_moderation
+from classifieds.listings.screening import ScreenVerdict
 
 from .models import CategoryPriceStat, ModerationAction, ModerationSettings, Report, Route, Screening
 from .notices import reporters_tell, seller_tell
@@ -63,7 +65,7 @@ def route_for(*, hits, settings: ModerationSettings, sensitive: bool, sample_dra
     return Routing(Route.PUBLISH, score, strongest)
 
 
-def listing_screen(listing: Listing, trigger: str) -> listings.ScreenVerdict:
+def listing_screen(listing: Listing, trigger: str) -> ScreenVerdict:
     """Run every intake rule on ``listing`` and record the outcome; registered with listings (submit, edit)."""
     settings = ModerationSettings.load()
     context = Context(listing=listing, settings=settings)
@@ -81,8 +83,8 @@ def listing_screen(listing: Listing, trigger: str) -> listings.ScreenVerdict:
         text_digest=context.text_digest,
     )
     if routing.route == Route.REJECT:
-        return listings.ScreenVerdict(reject_reason=routing.reason)
-    return listings.ScreenVerdict(hold=routing.route == Route.HOLD)
+        return ScreenVerdict(reject_reason=routing.reason)
+    return ScreenVerdict(hold=routing.route == Route.HOLD)
 
 
 def price_stats_refresh() -> int:
@@ -201,7 +203,7 @@ def listing_moderate_request_changes(*, listing: Listing, moderator, reason: str
     """Send a listing back to its seller to fix; their edit resubmits it through the rules."""
     code = _reason_code(reason)
     action, moved = _decide(
-        listings.listing_request_changes,
+        listing_moves.listing_request_changes,
         Kind.REQUEST_CHANGES,
         listing=listing,
         moderator=moderator,
@@ -240,7 +242,7 @@ def seller_ban(*, seller, moderator, reason: str, note: str = "", now: datetime 
     locked.ban_reason = code
     locked.save(update_fields=["banned_at", "ban_reason"])
     seller.banned_at, seller.ban_reason = locked.banned_at, locked.ban_reason
-    hidden = listings.listings_hide_for_banned_owner(user=locked, actor=moderator)
+    hidden = listing_moves.listings_hide_for_banned_owner(user=locked, actor=moderator)
     ModerationAction.objects.bulk_create(
         [
             ModerationAction(
@@ -282,7 +284,7 @@ def seller_unban(*, seller, moderator, note: str = "") -> ModerationAction:
             seller=locked, kind=Kind.BAN, status_before=Status.PENDING, created_at__gte=banned_at, listing__isnull=False
         ).values_list("listing_id", flat=True)
     )
-    restored = listings.listings_restore_for_unbanned_owner(user=locked, actor=moderator, held_ids=held)
+    restored = listing_moves.listings_restore_for_unbanned_owner(user=locked, actor=moderator, held_ids=held)
     ModerationAction.objects.bulk_create(
         [
             ModerationAction(
@@ -348,7 +350,7 @@ def report_create(
         locked = Listing.objects.select_for_update().filter(pk=listing.pk).first()
         threshold = ModerationSettings.load().report_hide_threshold
         if locked is not None and locked.status == Status.ACTIVE and threshold and reporters >= threshold:
-            moved = listings.listing_hold_for_review(listing=locked, actor=None, reason="reports")
+            moved = listing_moves.listing_hold_for_review(listing=locked, actor=None, reason="reports")
             _record(
                 kind=Kind.HIDE_REPORTED,
                 listing=moved,

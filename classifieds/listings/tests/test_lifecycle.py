@@ -13,7 +13,7 @@ from django.utils import timezone
 from classifieds.accounts import services as account_services
 from classifieds.accounts.tests.factories import UserFactory
 from classifieds.audit.models import Event
-from classifieds.listings import lifecycle, services
+from classifieds.listings import lifecycle, moderation, services
 from classifieds.listings.lifecycle import Action, Status
 from classifieds.listings.models import Listing
 from classifieds.taxonomy.tests.factories import CategoryFactory
@@ -46,13 +46,13 @@ def run(action: Action, listing: Listing, actor) -> None:
     elif action == Action.REJECT:
         services.listing_reject(listing=listing, actor=actor, reason="A card number in the text")
     elif action == Action.REQUEST_CHANGES:
-        services.listing_request_changes(listing=listing, actor=actor, reason="incomplete")
+        moderation.listing_request_changes(listing=listing, actor=actor, reason="incomplete")
     elif action == Action.HOLD:
-        services.listing_hold_for_review(listing=listing, actor=actor, reason="reports")
+        moderation.listing_hold_for_review(listing=listing, actor=actor, reason="reports")
     elif action == Action.HIDE:
-        services.listings_hide_for_banned_owner(user=listing.owner, actor=actor)
+        moderation.listings_hide_for_banned_owner(user=listing.owner, actor=actor)
     elif action == Action.RESTORE:
-        services.listings_restore_for_unbanned_owner(user=listing.owner, actor=actor)
+        moderation.listings_restore_for_unbanned_owner(user=listing.owner, actor=actor)
     elif action == Action.EXPIRE:
         services.listings_expire_due(now=timezone.now())
     elif action == Action.EXTEND:

@@ -161,5 +161,7 @@ class TestNoAdminPathEditsStatus:
     def test_kpis_show_the_queue(self, client):
         pending(), pending()
         client.force_login(moderator_user())
+        decisions = client.get("/admin/moderation/moderationaction/").content.decode()
+        assert 'href="/admin/moderation/moderationaction/kpis/"' in decisions
         page = client.get("/admin/moderation/moderationaction/kpis/")
         assert page.status_code == 200 and page.context["figures"]["queue_length"] == 2

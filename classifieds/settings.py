@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "classifieds.savedsearches",
     "classifieds.analytics",
     "classifieds.messaging",
+    "classifieds.moderation",
     "classifieds.web",
     "classifieds.demo",
 ]
@@ -252,6 +253,17 @@ OTP_LIMITS = {
 PHONE_REVEAL_LIMITS = {
     "anonymous": {"per_visitor_hour": 10, "per_visitor_day": 30, "per_ip_hour": 40},
     "signed_in": {"per_visitor_hour": 40, "per_visitor_day": 150, "per_ip_hour": 150},
+}
+# Reports of listings and sellers (classifieds/moderation): anonymous visitors get less.
+REPORT_LIMITS = {
+    "anonymous": {
+        "per_visitor_day": int(os.environ.get("REPORT_LIMIT_ANONYMOUS_DAY", "5")),
+        "per_ip_hour": int(os.environ.get("REPORT_LIMIT_ANONYMOUS_IP_HOUR", "10")),
+    },
+    "signed_in": {
+        "per_visitor_day": int(os.environ.get("REPORT_LIMIT_SIGNED_IN_DAY", "20")),
+        "per_ip_hour": int(os.environ.get("REPORT_LIMIT_SIGNED_IN_IP_HOUR", "40")),
+    },
 }
 # Confirmation mails to a new profile email (an unconfirmed address: the form must not relay mail).
 EMAIL_CHANGE_LIMITS = {"per_user_hour": 3, "per_user_day": 6, "per_ip_hour": 10}

@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("", include("classifieds.messaging.urls")),
     path("", include("classifieds.notifications.urls")),
     path("", include("classifieds.analytics.urls")),
+    path("", include("classifieds.moderation.urls")),
     prefix_default_language=False,
 )
 

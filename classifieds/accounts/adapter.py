@@ -59,6 +59,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
         services.sms_send_code(phone=phone, code=code)
 
+    def pre_login(self, request: HttpRequest, user: User, **kwargs: Any):
+        """A banned account never signs in, even with a code sent before the ban."""
+        if user.banned_at is not None:
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
+
     # --- Mail ---------------------------------------------------------------------
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

@@ -32,6 +32,10 @@ class AccountDisabled(Exception):
     """The account behind this number was blocked or deleted: no code is sent."""
 
 
+class AccountBanned(AccountDisabled):
+    """The account behind this number was banned by a moderator: no code is sent, no sign-in."""
+
+
 @transaction.atomic
 def user_get_or_create_for_phone(*, phone: str) -> tuple[User, bool]:
     """The account with this E.164 ``phone``; on the first sign-in a new one.
@@ -52,6 +56,8 @@ def user_get_or_create_for_phone(*, phone: str) -> tuple[User, bool]:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         event_record(topic="account.created", subject=user, actor=user)
+    elif user.banned_at is not None:
+        raise AccountBanned
     elif not user.is_active:
         raise AccountDisabled
     return user, created

@@ -110,6 +110,11 @@ def auth_otp(request: HttpRequest) -> HttpResponse:
             status = 429
             error = _limit_message(exc)
             pending = otp.pending_code(request)
+        except services.AccountBanned:
+            error = _(
+                "This account is banned for breaking the rules of Bozor: signing in is not possible. "
+                "Contact support if you think it is a mistake."
+            )
         except services.AccountDisabled:
             error = _("This account is blocked. Contact support if you think it is a mistake.")
         if stepped and not fragment:

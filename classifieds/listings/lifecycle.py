@@ -47,6 +47,8 @@ class Status(models.TextChoices):
     EXPIRED = "expired", _("expired")
     SOLD = "sold", _("sold")
     DELETED = "deleted", _("deleted")
+    # Taken off the site with its seller's ban; the unban restores it (``RESTORE``).
+    HIDDEN = "hidden", _("hidden (seller banned)")
 
 
 class Action(StrEnum):
@@ -61,6 +63,12 @@ class Action(StrEnum):
     # Moderators'.
     APPROVE = "approve"
     REJECT = "reject"
+    REQUEST_CHANGES = "request_changes"
+    # Reported by enough buyers: off the site until a moderator decides.
+    HOLD = "hold"
+    # A ban hides the seller's listings; the unban restores them (through review where moderated).
+    HIDE = "hide"
+    RESTORE = "restore"
     # The seller's, from the "expires soon" notice: another lifetime for a published listing.
     EXTEND = "extend"
     # The system's: the expiry sweep.
@@ -94,6 +102,9 @@ TRANSITIONS: dict[tuple[Status, Action], Move] = {
     (S.PENDING, A.EDIT): _to(S.PENDING),
     (S.PENDING, A.APPROVE): _to(S.ACTIVE),
     (S.PENDING, A.REJECT): _to(S.REJECTED),
+    # "Fix this and send it again": the seller edits the rejected listing, which goes back to review.
+    (S.PENDING, A.REQUEST_CHANGES): _to(S.REJECTED),
+    (S.PENDING, A.HIDE): _to(S.HIDDEN),
     (S.PENDING, A.DELETE): _to(S.DELETED),
     (S.ACTIVE, A.EDIT): _REVIEWED,
     (S.ACTIVE, A.MARK_SOLD): _to(S.SOLD),
@@ -101,6 +112,9 @@ TRANSITIONS: dict[tuple[Status, Action], Move] = {
     (S.ACTIVE, A.EXTEND): _to(S.ACTIVE),
     (S.ACTIVE, A.EXPIRE): _to(S.EXPIRED),
     (S.ACTIVE, A.REJECT): _to(S.REJECTED),  # taken down after publication
+    (S.ACTIVE, A.REQUEST_CHANGES): _to(S.REJECTED),
+    (S.ACTIVE, A.HIDE): _to(S.HIDDEN),
+    (S.ACTIVE, A.HOLD): _to(S.PENDING),
     (S.ACTIVE, A.DELETE): _to(S.DELETED),
     # A moderator said no: whatever the seller changes goes through review again.
     (S.REJECTED, A.EDIT): _to(S.PENDING),
@@ -111,10 +125,15 @@ TRANSITIONS: dict[tuple[Status, Action], Move] = {
     (S.EXPIRED, A.MARK_SOLD): _to(S.SOLD),
     (S.EXPIRED, A.REJECT): _to(S.REJECTED),
     (S.EXPIRED, A.DELETE): _to(S.DELETED),
+    (S.EXPIRED, A.HIDE): _to(S.HIDDEN),
     # Sold is final for the seller (its public page must not change any more).
     (S.SOLD, A.REJECT): _to(S.REJECTED),
     (S.SOLD, A.DELETE): _to(S.DELETED),
     # Deleted is final.
+    # Unban: published again (an expired one stays past its expiry, so it is expired again), or back
+    # to review where the category is pre-moderated or it was waiting for review when it was hidden.
+    (S.HIDDEN, A.RESTORE): _REVIEWED,
+    (S.HIDDEN, A.DELETE): _to(S.DELETED),
 }
 
 # States whose page anyone may open (active ones also appear in search while not past expiry).

@@ -26,6 +26,20 @@ class Currency(models.TextChoices):
     USD = "USD", "$"
 
 
+class RejectionReason(models.TextChoices):
+    """Why a listing was refused, as its seller reads it (``Listing.rejection_reason`` stores the code)."""
+
+    PROHIBITED = "prohibited", _("The item or service is not allowed on Bozor.")
+    CONTACTS_IN_TEXT = "contacts_in_text", _("Phone numbers, card numbers, links or messenger names in the text.")
+    DUPLICATE = "duplicate", _("The same listing is already on Bozor.")
+    WRONG_CATEGORY = "wrong_category", _("The listing is in the wrong category.")
+    MISLEADING_PRICE = "misleading_price", _("The price is not real.")
+    SCAM = "scam", _("The listing looks like fraud.")
+    PHOTOS = "photos", _("The photos are not of the item, or are taken from someone else.")
+    INCOMPLETE = "incomplete", _("The description is missing important details.")
+    OTHER = "other", _("The listing breaks the posting rules.")
+
+
 # The search-results page reads only active rows; its indexes carry facet_values and
 # expires_at so filtering and counting are index-only scans (docs/search-benchmark.md).
 SRP_INCLUDE = ["facet_values", "expires_at", "price_uzs"]
@@ -284,6 +298,8 @@ class Listing(models.Model):
             ),
             # Seller dashboard tabs.
             models.Index(fields=["owner", "status", "-created_at"], name="listing_owner_status"),
+            # The moderators' review queue, oldest first (classifieds.moderation; docs/moderation-benchmark.md).
+            models.Index(fields=["updated_at", "id"], name="listing_review_queue", condition=Q(status="pending")),
             # Expiry sweep.
             models.Index(fields=["expires_at"], name="listing_active_expiry", condition=Q(status="active")),
         ]
@@ -312,6 +328,13 @@ class Listing(models.Model):
     def is_public(self) -> bool:
         """Its page may be opened by anyone: the instance twin of ``Listing.objects.public()``."""
         return self.status in lifecycle.PUBLIC
+
+    @property
+    def rejection_reason_label(self) -> str:
+        """The reason its seller reads, in the active language (older free-text reasons as they were)."""
+        if self.rejection_reason in RejectionReason.values:
+            return str(RejectionReason(self.rejection_reason).label)
+        return self.rejection_reason
 
     @property
     def cover(self):

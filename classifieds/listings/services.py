@@ -29,6 +29,7 @@ from .policies import (
     free_listings_left,
     listing_problems,
 )
+from .screening import apply_screening, screen
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,11 @@ def listings_changed(*, listing_ids, actor=None, reason: str = "") -> list[int]:
         actor=actor,
         payload={"reason": reason} if reason else {},
     )
+
+
+def _refuse_banned(owner) -> None:
+    if getattr(owner, "banned_at", None) is not None:
+        raise ListingError(gettext("Your account is blocked: you cannot post or change listings."))
 
 
 @transaction.atomic
@@ -261,10 +267,12 @@ def listing_submit(*, listing: Listing, actor, now: datetime | None = None) -> L
             )
             % {"used": used, "limit": limit, "category": policy.name}
         )
-    locked.status = _next(locked, Action.SUBMIT, now)
+    _refuse_banned(locked.owner)
+    locked.rejection_reason = ""
+    verdict = screen(locked, "submit")
+    locked.status = apply_screening(locked, _next(locked, Action.SUBMIT, now, hold=verdict.held), verdict, now)
     locked.published_at = locked.refreshed_at = now
     locked.expires_at = now + timedelta(days=locked.category.listing_lifetime_days or 30)
-    locked.rejection_reason = ""
     locked.save()
     _drop_failed_photos(locked)
     event_record(topic="listing.submitted", subject=locked, actor=actor, payload={"status": locked.status})
@@ -283,13 +291,16 @@ def _locked(listing: Listing) -> Listing:
     return Listing.objects.select_for_update(of=("self",)).select_related("category", "location").get(pk=listing.pk)
 
 
-def _next(locked: Listing, action: Action, now: datetime | None = None) -> str:
-    """The state ``action`` leads to, from the lifecycle table (raises ``ListingActionNotAllowed``)."""
+def _next(locked: Listing, action: Action, now: datetime | None = None, *, hold: bool = False) -> str:
+    """The state ``action`` leads to, from the lifecycle table (raises ``ListingActionNotAllowed``).
+
+    ``hold``: the intake screens want it reviewed, as if its category were pre-moderated.
+    """
     return lifecycle.next_status(
         locked.status,
         action,
         expires_at=locked.expires_at,
-        moderated=lambda: category_requires_moderation(locked.category),
+        moderated=lambda: hold or category_requires_moderation(locked.category),
         now=now,
     )
 
@@ -312,18 +323,23 @@ def listing_edit(
     """Change a submitted listing; under pre-moderation (and after a rejection) it goes back to review."""
     locked = _locked(listing)
     previous = locked.status
-    target = _next(locked, Action.EDIT, now)
+    _next(locked, Action.EDIT, now)  # refused before anything is written
+    _refuse_banned(locked.owner)
     before = notices.PriceSnapshot.of(locked)
     _apply_fields(locked, fields)
     listing_set_attributes(listing=locked, values=attributes)
     problems = listing_problems(locked)
     if problems:
         raise ListingIncomplete(problems)
-    locked.status = target
+    verdict = screen(locked, "edit")
+    target = _next(locked, Action.EDIT, now, hold=verdict.held)
     if target == Listing.Status.PENDING:
         locked.rejection_reason = ""
+    locked.status = apply_screening(locked, target, verdict, now)
     locked.save()
-    event_record(topic="listing.edited", subject=locked, actor=actor, payload={"from": previous, "status": target})
+    event_record(
+        topic="listing.edited", subject=locked, actor=actor, payload={"from": previous, "status": locked.status}
+    )
     listings_changed(listing_ids=[locked.pk], actor=actor, reason="edited")
     notices.price_drop_publish(listing=locked, before=before, actor=actor)
     return locked
@@ -339,12 +355,14 @@ def listing_content_changed(*, listing: Listing, actor, now: datetime | None = N
     locked = _locked(listing)
     if locked.status == Listing.Status.DRAFT:
         return locked
-    previous, target = locked.status, _next(locked, Action.EDIT, now)
+    _next(locked, Action.EDIT, now)
+    verdict = screen(locked, "edit")
+    previous, target = locked.status, _next(locked, Action.EDIT, now, hold=verdict.held)
     if target == previous:
         return locked
-    locked.status = target
     if target == Listing.Status.PENDING:
         locked.rejection_reason = ""
+    locked.status = apply_screening(locked, target, verdict, now)
     return _moved(locked, previous, actor=actor, topic="listing.edited")
 
 
@@ -402,8 +420,12 @@ def listing_approve(*, listing: Listing, actor, now: datetime | None = None) -> 
     locked = _locked(listing)
     previous, locked.status = locked.status, _next(locked, Action.APPROVE, now)
     locked.rejection_reason = ""
-    if locked.expires_at is None or locked.expires_at <= now:
-        locked.expires_at = now + timedelta(days=locked.category.listing_lifetime_days or 30)
+    # The time it waited for review is not taken from its lifetime: the whole lifetime starts now.
+    lifetime_end = now + timedelta(days=locked.category.listing_lifetime_days or 30)
+    if locked.expires_at is None or locked.expires_at < lifetime_end:
+        locked.expires_at = lifetime_end
+    locked.published_at = locked.published_at or now
+    locked.refreshed_at = now
     return _moved(locked, previous, actor=actor, topic="listing.approved")
 
 

@@ -80,6 +80,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         "crumbs": crumbs,
         "phone_shown": pk in _revealed(request),
         "masked_phone": mask_phone(listing.contact_phone),
+        "seller_active_count": Listing.objects.active().filter(owner_id=listing.owner_id).count(),
         "meta": meta,
     }
     # A visitor's copy stays good until the listing or the similar ones shown with it change (or their

@@ -50,6 +50,56 @@ class Marketplace:
         return self.rows[model]
 
 
+def _moderation(*, seller: User, listing: Listing, cars, place) -> dict[type[models.Model], models.Model]:
+    """Moderation as use leaves it: a listing held by the rules, a sampled one, a report, a decision."""
+    from classifieds.listings.services import listing_submit
+    from classifieds.moderation import models as moderation
+    from classifieds.moderation import services as moderation_services
+
+    settings = moderation.ModerationSettings.load()
+    moderator = UserFactory(is_staff=True, display_name="", phone="+998901230003")
+    moderator.groups.add(Group.objects.get(name="moderators"))
+
+    bikes = CategoryFactory(parent=cars.parent, name="Мотоциклы")  # no required attributes to fill in
+
+    def submitted(description: str) -> Listing:
+        draft = ListingFactory(
+            owner=seller, category=bikes, location=place, status=Listing.Status.DRAFT, description=description
+        )
+        return listing_submit(listing=draft, actor=seller)
+
+    held = submitted("Звоните +998 90 123 45 67, отвечу в телеграм")
+    moderation.ModerationSettings.objects.filter(pk=settings.pk).update(sample_percent=100)
+    sampled = submitted("Машина в хорошем состоянии, один хозяин, без аварий.")
+    moderation.ModerationSettings.objects.filter(pk=settings.pk).update(sample_percent=settings.sample_percent)
+    decided = ListingFactory(owner=seller, category=cars, location=place, status=Listing.Status.PENDING)
+    action = moderation_services.listing_moderate_request_changes(
+        listing=decided, moderator=moderator, reason="incomplete", note="Пробег не указан"
+    )
+    report = moderation_services.report_create(
+        seller=listing.owner,
+        listing=listing,
+        reporter=seller,
+        visitor=f"user:{seller.pk}",
+        ip="10.1.1.1",
+        reason="scam",
+    )
+    moderation_services.price_stats_refresh()
+    return {
+        moderation.ModerationSettings: settings,
+        moderation.BannedWord: moderation.BannedWord.objects.order_by("pk").first(),
+        moderation.RiskyPhone: moderation.RiskyPhone.objects.create(phone="+998901112233", note="мошенник"),
+        moderation.CategoryPriceStat: moderation.CategoryPriceStat.objects.get(category=cars),
+        moderation.Screening: moderation.Screening.objects.get(listing=held),
+        moderation.ModerationAction: action,
+        moderation.Report: report,
+        moderation.ReviewQueueItem: moderation.ReviewQueueItem.objects.get(pk=held.pk),
+        moderation.SampledListing: moderation.SampledListing.objects.get(pk=sampled.pk),
+        moderation.ReportedListing: moderation.ReportedListing.objects.get(pk=listing.pk),
+        moderation.Seller: moderation.Seller.objects.get(pk=seller.pk),
+    }
+
+
 def build() -> Marketplace:
     """One of everything, linked the way the site links them."""
     phone_only, _created = user_get_or_create_for_phone(phone="+998901230001")
@@ -95,6 +145,7 @@ def build() -> Marketplace:
     # A phone-only seller's listing, asked about by a named buyer, reported with a payment link in it.
     conversation = conversation_start(listing=listing, buyer=seller, body="Оплатите доставку: payme.uz/pay/1")
     report = conversation_report(conversation=conversation, reporter=phone_only, reason="fraud", comment="")
+    moderation_rows = _moderation(seller=seller, listing=listing, cars=cars, place=chilanzar)
 
     moderators = Group.objects.get(name="moderators")
     recipient_set_language(user=seller, language="uz")
@@ -142,5 +193,6 @@ def build() -> Marketplace:
         Recipient: Recipient.objects.get(user=seller),
         Conversation: conversation,
         ConversationReport: report,
+        **moderation_rows,
     }
     return Marketplace(phone_only=phone_only, seller=seller, listing=listing, rows=rows)

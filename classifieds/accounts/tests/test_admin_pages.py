@@ -41,6 +41,18 @@ MODERATOR_PAGES = {
     "taxonomy.Category": {"changelist", "change"},
     "taxonomy.Attribute": {"changelist", "change"},
     "taxonomy.Location": {"changelist", "change"},
+    # The moderation workbench: queues and records to read, decisions through actions, lists to keep.
+    "moderation.ReviewQueueItem": {"changelist", "change"},
+    "moderation.SampledListing": {"changelist", "change"},
+    "moderation.ReportedListing": {"changelist", "change"},
+    "moderation.Seller": {"changelist", "change"},
+    "moderation.ModerationAction": {"changelist", "change"},
+    "moderation.Report": {"changelist", "change"},
+    "moderation.Screening": {"changelist", "change"},
+    "moderation.CategoryPriceStat": {"changelist", "change"},
+    "moderation.ModerationSettings": {"changelist", "change"},
+    "moderation.BannedWord": {"changelist", "add", "change"},
+    "moderation.RiskyPhone": {"changelist", "add", "change"},
 }
 # Admins that refuse "add" to everyone (rows come from services, providers or the log).
 NO_ADD = {
@@ -51,6 +63,16 @@ NO_ADD = {
     "orders.Order",
     "payments.Payment",
     "promotions.Promotion",
+    # Moderation's rows come from its services (decisions, reports, screenings) or are listings and accounts.
+    "moderation.ReviewQueueItem",
+    "moderation.SampledListing",
+    "moderation.ReportedListing",
+    "moderation.Seller",
+    "moderation.ModerationAction",
+    "moderation.Report",
+    "moderation.Screening",
+    "moderation.CategoryPriceStat",
+    "moderation.ModerationSettings",
 }
 
 

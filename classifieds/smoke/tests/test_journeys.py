@@ -239,12 +239,12 @@ def admin_sign_in(site, page, username: str, password: str) -> None:
 
 
 def approve_in_admin(site, page, listing_id: int, title: str) -> None:
-    """Listings under review, tick one, run "Approve the selected listings under review"."""
-    page.goto(f"{site.url}/admin/listings/listing/?status__exact=pending")
+    """The review queue (Moderation), tick one, run "Approve the selected listings"."""
+    page.goto(f"{site.url}/admin/moderation/reviewqueueitem/")
     row = page.locator("#result_list tbody tr", has=page.locator(f"input[name=_selected_action][value='{listing_id}']"))
     expect(row).to_contain_text(title)
     row.locator("input[name=_selected_action]").check()
-    page.select_option("select[name=action]", value="approve_listings")
+    page.select_option("select[name=action]", value="approve_selected")
     page.locator("button[name=index]").click()
     expect(page.get_by_text("1 объявление одобрено.")).to_be_visible()
     expect(page.locator("#result_list tbody tr", has_text=title)).to_have_count(0)

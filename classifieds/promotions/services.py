@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
 from classifieds.listings.models import Listing
-from classifieds.listings.services import listing_bump, listings_changed
+from classifieds.listings.services import listing_bump, listing_set_promoted, listings_changed
 
 from .models import Promotion, PromotionPrice, PromotionType
 
@@ -34,7 +34,19 @@ def promotion_quote(*, listing: Listing, code: str) -> PromotionPrice:
     raise PromotionError(_("This promotion is not on sale for this listing."))
 
 
+# What buys a relevance boost besides its own placement (a bump only refreshes the date).
+BOOSTED = (PromotionType.TOP, PromotionType.SPOTLIGHT)
+
+
 def _reindex(listing_id: int, reason: str) -> None:
+    """Keep the listing's boost window equal to its running or queued TOP/spotlight, then reindex it."""
+    until = (
+        Promotion.objects.filter(listing_id=listing_id, type__in=BOOSTED, state=Promotion.State.ACTIVE)
+        .order_by("-ends_at")
+        .values_list("ends_at", flat=True)
+        .first()
+    )
+    listing_set_promoted(listing_id=listing_id, until=until)
     listings_changed(listing_ids=[listing_id], reason=reason)
 
 
@@ -119,6 +131,6 @@ def promotion_expire_due(*, now: datetime | None = None) -> int:
             subject=promotion,
             payload={"listing": promotion.listing_id, "type": promotion.type},
         )
-    if due:
-        listings_changed(listing_ids=[p.listing_id for p in due], reason="promotion")
+    for listing_id in sorted({p.listing_id for p in due}):
+        _reindex(listing_id, "promotion")
     return len(due)

@@ -124,6 +124,7 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                 "published_at": {"type": "date"},
                 "expires_at": {"type": "date"},
                 "quality_score": {"type": "float"},
+                "promoted_until": {"type": "date"},
                 "location": {"type": "geo_point"},
             },
         },
@@ -157,6 +158,7 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
         "published_at": row["published_at"].isoformat() if row.get("published_at") else None,
         "expires_at": row["expires_at"].isoformat() if row["expires_at"] else None,
         "quality_score": row["quality_score"],
+        "promoted_until": row["promoted_until"].isoformat() if row.get("promoted_until") else None,
         "location": {"lat": float(row["lat"]), "lon": float(row["lon"])} if row["lat"] is not None else None,
     }
     return doc
@@ -274,6 +276,7 @@ def search_body(
     limit: int = 0,
     facets: bool = False,
     freshness_days: float = 14,
+    promotion_boost: float = 1.5,
 ) -> dict[str, Any]:
     """One search request: ids of a page (``limit``) and/or count + facets (``facets``)."""
     bool_query: dict[str, Any] = {"filter": base_filters(query)}
@@ -287,6 +290,8 @@ def search_body(
                 "functions": [
                     {"exp": {"refreshed_at": {"origin": "now", "scale": f"{freshness_days:g}d", "decay": 0.5}}},
                     {"field_value_factor": {"field": "quality_score", "missing": 1, "modifier": "none"}},
+                    # A function whose filter does not match is left out of the product (× 1).
+                    {"filter": {"range": {"promoted_until": {"gt": "now"}}}, "weight": promotion_boost},
                 ],
                 "score_mode": "multiply",
                 "boost_mode": "multiply",

@@ -65,7 +65,7 @@ class PostgresBackend(SearchBackend):
     OPTIONS: ``FACET_SAMPLE`` (rows counted live, default 10000), ``TEXT_SAMPLE`` (text matches looked
     at, 20000), ``RANK_CANDIDATES``
     (newest text matches ranked, 1000), ``FRESHNESS_DAYS`` (relevance halves about
-    every 0.7 × this, 14), ``REBUILD_CHUNK`` (rows per UPDATE, 20000), plus the base options.
+    every 0.7 × this, 14), ``PROMOTION_BOOST`` (relevance × this while a TOP or spotlight runs, 1.5), ``REBUILD_CHUNK`` (rows per UPDATE, 20000), plus the base options.
     """
 
     def __init__(self, alias: str, config: dict[str, Any]) -> None:
@@ -73,6 +73,7 @@ class PostgresBackend(SearchBackend):
         self.sample = int(self.options.get("FACET_SAMPLE", 10_000))
         self.candidates = int(self.options.get("RANK_CANDIDATES", 1000))
         self.freshness_days = float(self.options.get("FRESHNESS_DAYS", 14))
+        self.promotion_boost = float(self.options.get("PROMOTION_BOOST", 1.5))
         self.chunk = int(self.options.get("REBUILD_CHUNK", 20_000))
         self.text_limit = int(self.options.get("TEXT_SAMPLE", 20_000))
 
@@ -305,7 +306,7 @@ class PostgresBackend(SearchBackend):
         return " AND ".join(clauses), params
 
     def _rank(self, query: ListingQuery) -> tuple[str, list[Any]]:
-        """Relevance: text rank × freshness decay × quality score."""
+        """Relevance: text rank × freshness decay × quality score × promotion boost (while a TOP/spotlight runs)."""
         params: list[Any] = []
         text = "1.0"
         if query.q:
@@ -315,7 +316,8 @@ class PostgresBackend(SearchBackend):
             text = f"(0.05 + ts_rank(l.search_vector, {tsquery}) + ts_rank(l.search_vector, {exact}))"
             params = [*params, *exact_params]
         freshness = f"exp(-extract(epoch FROM now() - l.refreshed_at) / {86400 * self.freshness_days:.0f})"
-        return f"{text} * {freshness} * greatest(l.quality_score, 0.01)", params
+        promotion = f"CASE WHEN l.promoted_until > now() THEN {self.promotion_boost:g} ELSE 1 END"
+        return f"{text} * {freshness} * greatest(l.quality_score, 0.01) * {promotion}", params
 
     def _live_summary(self, query: ListingQuery) -> Summary:
         """Total and facets in one statement, one pass over the *base* rows.

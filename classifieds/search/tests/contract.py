@@ -484,3 +484,97 @@ class SearchBackendContract:
         # free (0), 5.5 and 9 million sum
         assert {bucket: count for bucket, count in prices.items() if count} == {1: 1, 5: 2}
         assert PRICE_LADDER[4] <= 5_500_000 < PRICE_LADDER[5]
+
+
+class RankingContract:
+    """Relevance = text rank × freshness × quality × promotion boost: each factor alone decides between twins.
+
+    Two listings differ in one factor only (same title and text, the same minute); the one the factor
+    favours comes first, whichever was created first. Mixed into ``SearchBackendContract`` subclasses.
+    """
+
+    @pytest.fixture
+    def ranked(self, backend):
+        category = CategoryFactory(name="Ранжирование", slug="c-ranking")
+        AttributeFactory(category=category, key="colour", label="Цвет", type=Attribute.Type.TEXT)
+        AttributeFactory(category=category, key="mileage", label="Пробег", type=Attribute.Type.INTEGER)
+        place = LocationFactory(name="Ташкент", slug="l-ranking")
+        moment = timezone.now() - timedelta(hours=1)
+
+        def make(**fields) -> Listing:
+            fields.setdefault("refreshed_at", moment)
+            fields.setdefault("description", "Машина на ходу.")
+            return ListingFactory(category=category, location=place, title="Damas 2020 yuk", **fields)
+
+        return category, make
+
+    def order(self, backend, category, *listings: Listing) -> list[int]:
+        backend.index([listing.pk for listing in listings])
+        query = ListingQuery(q="damas", category_id=category.pk, category_is_leaf=True, sort="relevance")
+        return self.ids(backend, query)
+
+    def test_photos_raise_a_listing(self, backend, ranked):
+        category, make = ranked
+        favoured, plain = make(), make()
+        for _ in range(3):
+            ListingPhotoFactory(listing=favoured)
+        assert self.order(backend, category, plain, favoured) == [favoured.pk, plain.pk]
+
+    def test_a_fuller_description_raises_a_listing(self, backend, ranked):
+        category, make = ranked
+        plain = make()
+        favoured = make(description="Машина на ходу. " + "Всё обслужено вовремя, документы в порядке. " * 10)
+        assert self.order(backend, category, favoured, plain) == [favoured.pk, plain.pk]
+
+    def test_filled_attributes_raise_a_listing(self, backend, ranked):
+        category, make = ranked
+        favoured, plain = make(), make()
+        listing_set_attributes(listing=favoured, values={"colour": "белый", "mileage": "120000"})
+        assert self.order(backend, category, plain, favoured) == [favoured.pk, plain.pk]
+
+    def test_a_verified_seller_raises_a_listing(self, backend, ranked):
+        category, make = ranked
+        plain = make(owner=UserFactory(phone_verified=False))
+        favoured = make(owner=UserFactory(phone_verified=True))
+        assert self.order(backend, category, plain, favoured) == [favoured.pk, plain.pk]
+
+    def test_a_rejection_lowers_a_listing(self, backend, ranked):
+        from classifieds.audit.services import event_record
+        from classifieds.listings.quality import REJECTED_TOPIC
+
+        category, make = ranked
+        rejected, favoured = make(), make()
+        event_record(topic=REJECTED_TOPIC, subject=rejected, payload={"reason": "фото не того товара"})
+        assert self.order(backend, category, rejected, favoured) == [favoured.pk, rejected.pk]
+
+    def test_a_fresher_listing_comes_first(self, backend, ranked):
+        category, make = ranked
+        stale = make(refreshed_at=timezone.now() - timedelta(days=20))
+        favoured = make(refreshed_at=timezone.now() - timedelta(days=1))
+        assert self.order(backend, category, favoured, stale) == [favoured.pk, stale.pk]
+
+    def test_a_running_promotion_boosts_only_while_it_runs(self, backend, ranked):
+        category, make = ranked
+        # The unpromoted twin is a little fresher: only the boost can put the other one first.
+        plain = make(refreshed_at=timezone.now() - timedelta(minutes=5))
+        promoted = make(promoted_until=timezone.now() + timedelta(days=3))
+        assert self.order(backend, category, plain, promoted) == [promoted.pk, plain.pk]
+        Listing.objects.filter(pk=promoted.pk).update(promoted_until=timezone.now() - timedelta(minutes=1))
+        assert self.order(backend, category, plain, promoted) == [plain.pk, promoted.pk]
+
+    def test_the_factors_multiply(self, backend, ranked):
+        category, make = ranked
+        # A bare listing of yesterday beats a complete one of three weeks ago (freshness halves in ~10 days)...
+        complete = make(
+            refreshed_at=timezone.now() - timedelta(days=21),
+            description="Машина на ходу. " + "Всё обслужено вовремя. " * 30,
+        )
+        for _ in range(5):
+            ListingPhotoFactory(listing=complete)
+        bare = make(refreshed_at=timezone.now() - timedelta(days=1), owner=UserFactory(phone_verified=False))
+        assert self.order(backend, category, complete, bare) == [bare.pk, complete.pk]
+        # ...two weeks old, it still loses, unless promoted.
+        Listing.objects.filter(pk=complete.pk).update(refreshed_at=timezone.now() - timedelta(days=14))
+        assert self.order(backend, category, complete, bare) == [bare.pk, complete.pk]
+        Listing.objects.filter(pk=complete.pk).update(promoted_until=timezone.now() + timedelta(days=1))
+        assert self.order(backend, category, complete, bare) == [complete.pk, bare.pk]

@@ -83,6 +83,7 @@ ROW = {
     "refreshed_at": datetime(2026, 11, 28, 10, 0, tzinfo=UTC),
     "expires_at": datetime(2026, 12, 28, 10, 0, tzinfo=UTC),
     "quality_score": 1.0,
+    "promoted_until": datetime(2026, 12, 1, tzinfo=UTC),
     "lat": Decimal("41.3"),
     "lon": Decimal("69.2"),
 }
@@ -97,6 +98,7 @@ class TestDocuments:
         assert doc["seller"] == "private" and doc["has_photo"] is True
         assert doc["location"] == {"lat": 41.3, "lon": 69.2}
         assert doc["refreshed_at"] == "2026-11-28T10:00:00+00:00"
+        assert doc["promoted_until"] == "2026-12-01T00:00:00+00:00"
         assert set(doc) <= set(dsl.index_body([])["mappings"]["properties"])
 
 
@@ -169,14 +171,21 @@ class TestQueries:
         assert should[1]["multi_match"]["fuzziness"] == "AUTO"
         assert "title.lat^3" in should[1]["multi_match"]["fields"]
 
-    def test_relevance_multiplies_text_score_freshness_and_quality_and_nothing_else(self):
-        body = dsl.search_body(ListingQuery(q="cobalt", sort="relevance"))
+    def test_relevance_multiplies_text_score_freshness_quality_and_the_promotion_boost(self):
+        body = dsl.search_body(ListingQuery(q="cobalt", sort="relevance"), promotion_boost=2.5)
         score = body["query"]["function_score"]
         assert score["score_mode"] == "multiply" and score["boost_mode"] == "multiply"
         assert score["functions"][0]["exp"]["refreshed_at"]["origin"] == "now"
         assert score["functions"][1]["field_value_factor"]["field"] == "quality_score"
-        assert len(score["functions"]) == 2  # placement is bought as a pinned slot, never as rank
+        # Only while the paid window runs: the filter is evaluated at query time, never stale.
+        assert score["functions"][2] == {"filter": {"range": {"promoted_until": {"gt": "now"}}}, "weight": 2.5}
+        assert len(score["functions"]) == 3
         assert body["sort"][0] == "_score"
+
+    def test_freshness_halves_over_the_configured_days(self):
+        body = dsl.search_body(ListingQuery(sort="relevance"), freshness_days=7)
+        decay = body["query"]["function_score"]["functions"][0]["exp"]["refreshed_at"]
+        assert decay == {"origin": "now", "scale": "7d", "decay": 0.5}
 
     @pytest.mark.parametrize(
         ("sort", "first"),

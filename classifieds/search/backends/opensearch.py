@@ -154,6 +154,13 @@ class OpenSearchBackend(SearchBackend):
         )
         return dsl.parse_ids(self.client.search(index=self.index_alias, body=body))
 
+    def filter_ids(self, query: ListingQuery, listing_ids: Sequence[int]) -> set[int]:
+        """Which of ``listing_ids`` the query finds (pinned slots on filtered and text pages ask it)."""
+        if not listing_ids:
+            return set()
+        body = dsl.filter_ids_body(query, listing_ids)
+        return set(dsl.parse_ids(self.client.search(index=self.index_alias, body=body)))
+
     def compute_summary(self, query: ListingQuery) -> Summary:
         body = dsl.search_body(query, facets=True, freshness_days=self.freshness_days)  # counts need no score
         return dsl.parse_summary(self.client.search(index=self.index_alias, body=body))

@@ -326,6 +326,16 @@ def search_body(
     return body
 
 
+def filter_ids_body(query: ListingQuery, listing_ids: Sequence[int]) -> dict[str, Any]:
+    """Which of ``listing_ids`` the query finds: every filter of the page (groups and text included)."""
+    bool_query: dict[str, Any] = {
+        "filter": [*base_filters(query), *group_filters(query), {"ids": {"values": [str(pk) for pk in listing_ids]}}]
+    }
+    if query.q:
+        bool_query["must"] = [text_query(query.q)]
+    return {"query": {"bool": bool_query}, "size": len(listing_ids), "_source": False}
+
+
 def parse_summary(response: dict[str, Any]) -> Summary:
     """Total and facets from a response to ``search_body(..., facets=True)``."""
     aggs = response.get("aggregations", {})

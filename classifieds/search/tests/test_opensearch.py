@@ -201,6 +201,23 @@ class TestQueries:
         assert (body["from"], body["size"]) == (80, 40)
         assert "function_score" not in body["query"]
 
+    def test_filter_ids_asks_for_just_those_ids_under_every_filter_and_the_text(self):
+        query = ListingQuery(
+            q="cobalt",
+            category_id=12,
+            category_is_leaf=True,
+            options=(OptionFilter("attrs.make", (41,)),),
+            price_max_uzs=100,
+        )
+        body = dsl.filter_ids_body(query, [5, 9])
+        filters = body["query"]["bool"]["filter"]
+        assert {"ids": {"values": ["5", "9"]}} in filters
+        assert {"terms": {"facet_values": [41]}} in filters  # not a post_filter: the ids must match it
+        assert {"range": {"price_uzs": {"lte": 100}}} in filters
+        assert {"term": {"category_id": 12}} in filters
+        assert body["query"]["bool"]["must"] == [dsl.text_query("cobalt")]
+        assert body["size"] == 2 and "post_filter" not in body
+
 
 class TestResponses:
     def test_a_summary_is_read_from_the_aggregations(self):

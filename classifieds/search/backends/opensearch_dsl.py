@@ -164,6 +164,19 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def geo_point(point: tuple[float, float]) -> dict[str, float]:
+    lat, lon = point
+    return {"lat": lat, "lon": lon}
+
+
+def sort_of(query: ListingQuery) -> list:
+    """The ``sort`` of a request: ``SORTS``, or nearest first from the query's point (no point last)."""
+    if query.sort == "distance" and query.near is not None:
+        distance = {"location": geo_point(query.near), "order": "asc", "unit": "km", "ignore_unmapped": True}
+        return [{"_geo_distance": distance}, {"id": {"order": "asc"}}]
+    return SORTS[query.sort]
+
+
 def text_query(q: str) -> dict[str, Any]:
     """As typed (Russian stemming, synonyms) or by Latin skeleton prefixes, with typo tolerance on the latter."""
     return {
@@ -231,6 +244,8 @@ def base_filters(query: ListingQuery) -> list[dict[str, Any]]:
         )
     if query.published_until is not None:
         filters.append({"range": {"published_at": {"lte": query.published_until.isoformat()}}})
+    if query.radius_km is not None and query.near is not None:
+        filters.append({"geo_distance": {"distance": f"{query.radius_km}km", "location": geo_point(query.near)}})
     for bound in query.ranges:
         limits = {k: v for k, v in (("gte", bound.low), ("lte", bound.high)) if v is not None}
         filters.append(
@@ -301,7 +316,7 @@ def search_body(
         "query": main,
         "from": offset,
         "size": limit,
-        "sort": SORTS[query.sort],
+        "sort": sort_of(query),
         "track_total_hits": True,
         "_source": False,
     }

@@ -51,6 +51,7 @@ from .postgres_sql import (
     LADDER_SQL,
     LISTINGS,
     PLAIN_LATIN,
+    POINT_SQL,
     TERMS_SQL,
     TEXT_COLUMNS,
     TEXT_FIRST_FROM,
@@ -159,13 +160,20 @@ class PostgresBackend(SearchBackend):
                 ORDER BY {rank} DESC, c.refreshed_at DESC, c.id DESC OFFSET %s LIMIT %s"""  # noqa: S608
             params = [*prefix_params, *params, self.candidates, *rank_params, offset, limit]
         else:
-            order = {
-                "newest": "l.refreshed_at DESC, l.id DESC",
-                "price_asc": "l.price_uzs ASC NULLS LAST, l.id ASC",
-                "price_desc": "l.price_uzs DESC NULLS LAST, l.id DESC",
-            }[query.sort]
+            order_params: list[Any] = []
+            if query.sort == "distance" and query.near is not None:
+                # Chord distance between points of the earth cube: the same order as along the surface,
+                # and an index-ordered (KNN) scan of listing_srp_geo. Listings without a point come last.
+                order = f"{POINT_SQL} <-> ll_to_earth(%s, %s) ASC NULLS LAST, l.id ASC"
+                order_params = list(query.near)
+            else:
+                order = {
+                    "newest": "l.refreshed_at DESC, l.id DESC",
+                    "price_asc": "l.price_uzs ASC NULLS LAST, l.id ASC",
+                    "price_desc": "l.price_uzs DESC NULLS LAST, l.id DESC",
+                }[query.sort]
             sql = f"{prefix} SELECT l.id FROM {source} WHERE {where} ORDER BY {order} OFFSET %s LIMIT %s"  # noqa: S608
-            params = [*prefix_params, *params, offset, limit]
+            params = [*prefix_params, *params, *order_params, offset, limit]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
@@ -293,6 +301,15 @@ class PostgresBackend(SearchBackend):
             if query.price_max_uzs is not None:
                 clauses.append("l.price_uzs <= %s")
                 params.append(query.price_max_uzs)
+        if query.radius_km is not None and query.near is not None:
+            # The box test uses the GiST index (listing_srp_geo); the exact distance trims its corners.
+            meters = query.radius_km * 1000
+            lat, lon = query.near
+            clauses.append(
+                f"l.geo_lat IS NOT NULL AND l.geo_lon IS NOT NULL AND earth_box(ll_to_earth(%s, %s), %s) @> {POINT_SQL}"
+                f" AND earth_distance(ll_to_earth(%s, %s), {POINT_SQL}) <= %s"
+            )
+            params += [lat, lon, meters, lat, lon, meters]
         if query.published_after is not None:
             clauses.append("(l.published_at, l.id) > (%s, %s)")
             params += list(query.published_after)

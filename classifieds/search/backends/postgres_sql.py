@@ -18,8 +18,10 @@ LISTINGS = "listings_listing"
 TEXT_FIRST_FROM = "t l"
 TEXT_COLUMNS = (
     "l.id, l.status, l.expires_at, l.category_id, l.facet_values, l.attrs_num, l.price_uzs, l.refreshed_at,"
-    " l.published_at"
+    " l.published_at, l.geo_lat, l.geo_lon"
 )
+# A listing's point on the earth cube (earthdistance), as indexed by listing_srp_geo.
+POINT_SQL = "ll_to_earth(l.geo_lat, l.geo_lon)"
 ACTIVE = "l.status = 'active' AND l.expires_at > now()"
 PLAIN_LATIN = re.compile(r"[A-Za-z0-9 ]+")
 LADDER_SQL = "ARRAY[" + ",".join(str(v) for v in PRICE_LADDER) + "]::bigint[]"

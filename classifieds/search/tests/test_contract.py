@@ -9,12 +9,12 @@ import pytest
 
 from classifieds.search.backends.postgres import PostgresBackend
 
-from .contract import RankingContract, SearchBackendContract
+from .contract import NearMeContract, RankingContract, SearchBackendContract
 
 pytestmark = pytest.mark.django_db
 
 
-class TestPostgresContract(SearchBackendContract, RankingContract):
+class TestPostgresContract(SearchBackendContract, RankingContract, NearMeContract):
     @pytest.fixture
     def backend(self):
         return PostgresBackend(
@@ -24,7 +24,7 @@ class TestPostgresContract(SearchBackendContract, RankingContract):
 
 
 @pytest.mark.skipif(not os.environ.get("OPENSEARCH_URL"), reason="OPENSEARCH_URL is not set (no OpenSearch server)")
-class TestOpenSearchContract(SearchBackendContract, RankingContract):
+class TestOpenSearchContract(SearchBackendContract, RankingContract, NearMeContract):
     @pytest.fixture
     def backend(self):
         from classifieds.search.backends.opensearch import OpenSearchBackend

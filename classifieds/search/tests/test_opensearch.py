@@ -218,6 +218,18 @@ class TestQueries:
         assert body["query"]["bool"]["must"] == [dsl.text_query("cobalt")]
         assert body["size"] == 2 and "post_filter" not in body
 
+    def test_a_radius_is_a_geo_distance_filter_on_the_listings_point(self):
+        body = dsl.search_body(ListingQuery(near=(41.31, 69.28), radius_km=25))
+        assert {"geo_distance": {"distance": "25km", "location": {"lat": 41.31, "lon": 69.28}}} in filters_of(body)
+        assert not any("geo_distance" in f for f in filters_of(dsl.search_body(ListingQuery(near=(41.31, 69.28)))))
+
+    def test_nearest_first_sorts_by_geo_distance_then_id(self):
+        body = dsl.search_body(ListingQuery(near=(41.31, 69.28), sort="distance"), limit=40)
+        distance, tie = body["sort"]
+        assert distance["_geo_distance"]["location"] == {"lat": 41.31, "lon": 69.28}
+        assert distance["_geo_distance"]["order"] == "asc" and tie == {"id": {"order": "asc"}}
+        assert "function_score" not in body["query"]
+
 
 class TestResponses:
     def test_a_summary_is_read_from_the_aggregations(self):

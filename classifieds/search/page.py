@@ -225,6 +225,7 @@ class ResultsPage:
             else [],
             "price_links": search_facets.price_links(path, params, facets),
             "price_label": filters.price_label(category),
+            "default_sort": filters.default_sort(self.params),
             "near_places": [(region, self.snapshot.places(region)) for region in self.snapshot.places(None)],
             "near_from_browser": self.query.near is not None and "lat" in self.params and "lon" in self.params,
             "photo_count": search_facets.photo_count(facets),

@@ -61,7 +61,7 @@ class TestTopInventory:
             for days in ("top-7", "top-7", "top-30"):
                 buy(ListingFactory(category=category), days)
             late = ListingFactory(category=category)
-            with pytest.raises(OrderError, match="the next one frees on"):
+            with pytest.raises(OrderError, match="ближайшее освободится"):
                 make_order(listing=late, code="top-7")
         assert not Order.objects.filter(listing=late).exists()
         assert Promotion.objects.filter(listing__category=category).count() == 3
@@ -138,8 +138,8 @@ class TestTopInventory:
         cards = {card.code: card for card in page.context["cards"]}
         assert cards["top-7"].next_free == T0 + 7 * DAY
         assert cards["spotlight-7"].next_free is None
-        assert "the next one frees on" in page.content.decode()
-        assert "the next one frees on" in quote.content.decode()
+        assert "ближайшее освободится" in page.content.decode()
+        assert "ближайшее освободится" in quote.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from django.db.models import TextChoices
 from classifieds.core.text import CYRILLIC_TO_LATIN
 
 from ..query import PRICE_LADDER, Facets, ListingQuery, Summary
-from ..text import APOSTROPHES
+from ..text import APOSTROPHES, UZ_SUFFIXES
 
 FACET_TERMS_SIZE = 5000
 NEWEST = [{"refreshed_at": {"order": "desc"}}, {"id": {"order": "desc"}}]
@@ -45,6 +45,15 @@ def translit_mappings() -> list[str]:
     return rules
 
 
+def uz_suffix_filter() -> dict[str, str]:
+    """A token filter dropping one Uzbek ending when four letters remain (the twin of ``text.uz_stem``).
+
+    The lazy stem makes the longest ending win, as in ``uz_stem`` and the SQL ``bozor_uz_stem``.
+    """
+    endings = "|".join(sorted(UZ_SUFFIXES, key=len, reverse=True))
+    return {"type": "pattern_replace", "pattern": f"^(\\w{{4,}}?)({endings})$", "replacement": "$1"}
+
+
 def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
     """Settings and mapping of a ``listings_v<N>`` index."""
     synonym_lines = [", ".join(term.lower() for term in group) for group in synonyms if len(group) > 1]
@@ -69,6 +78,7 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                     "bozor_ru_stemmer": {"type": "stemmer", "language": "russian"},
                     "bozor_synonyms": {"type": "synonym_graph", "synonyms": synonym_lines, "lenient": True},
                     "bozor_prefix": {"type": "edge_ngram", "min_gram": 3, "max_gram": 20},
+                    "bozor_uz_suffix": uz_suffix_filter(),
                 },
                 "analyzer": {
                     Analyzer.RU: {
@@ -82,12 +92,12 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                     Analyzer.LAT: {
                         "char_filter": ["bozor_translit"],
                         "tokenizer": "standard",
-                        "filter": ["lowercase", "asciifolding"],
+                        "filter": ["lowercase", "asciifolding", "bozor_uz_suffix"],
                     },
                     Analyzer.LAT_PREFIX: {
                         "char_filter": ["bozor_translit"],
                         "tokenizer": "standard",
-                        "filter": ["lowercase", "asciifolding", "bozor_prefix"],
+                        "filter": ["lowercase", "asciifolding", "bozor_uz_suffix", "bozor_prefix"],
                     },
                 },
             },
@@ -99,7 +109,7 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                 "title": ru_text,
                 "attrs_text": ru_text,
                 "names": ru_text,
-                "description": {"type": "text", "analyzer": Analyzer.RU, "search_analyzer": Analyzer.RU_SEARCH},
+                "description": ru_text,
                 "status": {"type": "keyword"},
                 "category_id": {"type": "integer"},
                 "category_path": {"type": "keyword"},
@@ -193,7 +203,7 @@ def text_query(q: str) -> dict[str, Any]:
                 {
                     "multi_match": {
                         "query": q,
-                        "fields": ["title.lat^3", "attrs_text.lat^2", "names.lat^0.5"],
+                        "fields": ["title.lat^3", "attrs_text.lat^2", "description.lat^0.5", "names.lat^0.5"],
                         "type": "best_fields",
                         "operator": "and",
                         "fuzziness": "AUTO",

@@ -50,7 +50,6 @@ from .postgres_sql import (
     FACET_COUNTS_SQL,
     LADDER_SQL,
     LISTINGS,
-    PLAIN_LATIN,
     POINT_SQL,
     TERMS_SQL,
     TEXT_COLUMNS,
@@ -226,13 +225,13 @@ class PostgresBackend(SearchBackend):
             parts.append("websearch_to_tsquery('bozor_ru', %s)")
             params.append(text)
             if has_operators(text):
-                parts.append("websearch_to_tsquery('bozor_lat', bozor_translit(%s))")
+                parts.append("websearch_to_tsquery('bozor_lat', bozor_uz_stem(bozor_translit(%s)))")
                 params.append(text)
             else:
+                # Always asked of the Latin vector too: it holds Uzbek stems ("plitalari" as "plita")
+                # that the Russian config keeps whole.
                 latin = latin_tsquery(text)
-                # Plain Latin words without Uzbek endings are already the Russian config's lexemes:
-                # the same term twice would only double the planner's estimate.
-                if latin and not (PLAIN_LATIN.fullmatch(text) and ":*" not in latin):
+                if latin:
                     parts.append("to_tsquery('bozor_lat', %s)")
                     params.append(latin)
         return "(" + " || ".join(parts) + ")", params

@@ -6,8 +6,6 @@ Kept apart from ``postgres.py`` (the backend's logic); the OpenSearch backend ru
 
 from __future__ import annotations
 
-import re
-
 from classifieds.listings.models import PRICE_UZS_SQL
 from classifieds.listings.quality import REJECTED_TOPIC, quality_sql
 
@@ -23,7 +21,6 @@ TEXT_COLUMNS = (
 # A listing's point on the earth cube (earthdistance), as indexed by listing_srp_geo.
 POINT_SQL = "ll_to_earth(l.geo_lat, l.geo_lon)"
 ACTIVE = "l.status = 'active' AND l.expires_at > now()"
-PLAIN_LATIN = re.compile(r"[A-Za-z0-9 ]+")
 LADDER_SQL = "ARRAY[" + ",".join(str(v) for v in PRICE_LADDER) + "]::bigint[]"
 
 
@@ -104,12 +101,16 @@ UPDATE {LISTINGS} l SET
   geo_lon = CASE WHEN l.lat IS NOT NULL AND l.lon IS NOT NULL THEN l.lon ELSE rows.place_lon END,
   search_vector =
     setweight(to_tsvector('bozor_ru', l.title), 'A')
-    || setweight(to_tsvector('bozor_lat', bozor_translit(l.title)), 'A')
+    || setweight(to_tsvector('bozor_lat', bozor_uz_stem(bozor_translit(l.title))), 'A')
     || setweight(to_tsvector('bozor_ru', rows.attrs_text), 'B')
-    || setweight(to_tsvector('bozor_lat', bozor_translit(rows.attrs_text)), 'B')
+    || setweight(to_tsvector('bozor_lat', bozor_uz_stem(bozor_translit(rows.attrs_text))), 'B')
     || setweight(to_tsvector('bozor_ru', l.description), 'C')
+    -- Descriptions written in Uzbek also by their Latin stems (Russian stemming does not know Uzbek endings).
+    || CASE WHEN l.language = 'uz'
+         THEN setweight(to_tsvector('bozor_lat', bozor_uz_stem(bozor_translit(l.description))), 'C')
+         ELSE ''::tsvector END
     || setweight(to_tsvector('bozor_ru', rows.names), 'D')
-    || setweight(to_tsvector('bozor_lat', bozor_translit(rows.names)), 'D')
+    || setweight(to_tsvector('bozor_lat', bozor_uz_stem(bozor_translit(rows.names))), 'D')
 FROM rows WHERE l.id = rows.id
 """.replace("__REJECTED__", REJECTED_TOPIC).replace(  # noqa: S608
     "__QUALITY__",

@@ -44,6 +44,16 @@ class TestMapping:
             "search_analyzer": "bozor_lat",
         }
 
+    def test_latin_analyzers_drop_uzbek_endings_before_taking_prefixes(self):
+        analysis = dsl.index_body([])["settings"]["analysis"]
+        assert analysis["filter"]["bozor_uz_suffix"]["type"] == "pattern_replace"
+        assert analysis["analyzer"]["bozor_lat"]["filter"][-1] == "bozor_uz_suffix"
+        prefix = analysis["analyzer"]["bozor_lat_prefix"]["filter"]
+        assert prefix.index("bozor_uz_suffix") < prefix.index("bozor_prefix")
+        description = dsl.index_body([])["mappings"]["properties"]["description"]
+        assert description["fields"]["lat"]["analyzer"] == "bozor_lat_prefix"
+        assert "description.lat^0.5" in dsl.text_query("plita")["bool"]["should"][1]["multi_match"]["fields"]
+
     def test_transliteration_covers_both_cases_and_drops_apostrophes(self):
         mappings = dsl.index_body([])["settings"]["analysis"]["char_filter"]["bozor_translit"]["mappings"]
         assert "к=>k" in mappings and "К=>k" in mappings

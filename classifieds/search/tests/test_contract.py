@@ -9,7 +9,8 @@ import pytest
 
 from classifieds.search.backends.postgres import PostgresBackend
 
-from .contract import NearMeContract, RankingContract, SearchBackendContract
+from .contract import SearchBackendContract
+from .contract_ranking import NearMeContract, RankingContract
 
 pytestmark = pytest.mark.django_db
 

@@ -68,3 +68,8 @@ def test_without_javascript_a_chosen_place_and_radius_work(vans, browser_context
     assert "sort=" not in page.url  # the default order was left alone: nearest first around the place
     assert titles(page) == ["Дамас в Чирчике", "Дамас в Ташкенте"]
     assert page.locator(".card-distance").count() == 2
+    # Shown inside its card (a card clips what overflows it).
+    card, distance = page.locator("#results .card").first.bounding_box(), page.locator(".card-distance").first
+    box = distance.bounding_box()
+    assert distance.inner_text() == "менее 100 м"
+    assert card["y"] <= box["y"] and box["y"] + box["height"] <= card["y"] + card["height"]

@@ -202,6 +202,12 @@ SEARCH_BACKENDS = {
     )
 }
 
+# --- Promotions ------------------------------------------------------------------
+# Pinned TOP places above each category's results: no more TOPs are sold for a period than this.
+PROMOTION_TOP_SLOTS = int(os.environ.get("PROMOTION_TOP_SLOTS", "3"))
+# How long an unpaid TOP order keeps its place (the checkout's time to pay).
+PROMOTION_TOP_HOLD_MINUTES = int(os.environ.get("PROMOTION_TOP_HOLD_MINUTES", "30"))
+
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q, Value
@@ -250,6 +250,11 @@ class Listing(models.Model):
     )
     attrs_num = models.JSONField(db_default=Value({}, output_field=models.JSONField()), editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The point "near me" measures from (the map pin, else the place's centre), kept by the indexer.
+    geo_lat = models.FloatField(null=True, blank=True, editable=False)
+    geo_lon = models.FloatField(null=True, blank=True, editable=False)
+    # Paid visibility (TOP, spotlight) running until then: a relevance boost; set by promotions.
+    promoted_until = models.DateTimeField(_("promoted until"), null=True, blank=True, editable=False)
 
     objects = ListingQuerySet.as_manager()
 
@@ -295,6 +300,12 @@ class Listing(models.Model):
             GinIndex(fields=["search_vector"], name="listing_srp_text", condition=Q(status="active")),
             models.Index(
                 fields=["location", "-refreshed_at"], name="listing_active_loc_fresh", condition=Q(status="active")
+            ),
+            # "Near me": distance sort and radius filter (earthdistance's cube of the point).
+            GistIndex(
+                models.Func(F("geo_lat"), F("geo_lon"), function="ll_to_earth"),
+                name="listing_srp_geo",
+                condition=Q(status="active", geo_lat__isnull=False, geo_lon__isnull=False),
             ),
             # Seller dashboard tabs.
             models.Index(fields=["owner", "status", "-created_at"], name="listing_owner_status"),

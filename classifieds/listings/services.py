@@ -103,6 +103,15 @@ def listing_bump(*, listing: Listing, now: datetime) -> None:
     Listing.objects.filter(pk=listing.pk).update(refreshed_at=now, updated_at=now)
 
 
+def listing_set_promoted(*, listing_id: int, until: datetime | None) -> None:
+    """Paid visibility runs until ``until`` (None: none): relevance boosts the listing until then.
+
+    Called by promotions, inside its transaction, whenever a TOP or spotlight starts, ends or is
+    cancelled; the caller also calls ``listings_changed`` so the index follows.
+    """
+    Listing.objects.filter(pk=listing_id).update(promoted_until=until)
+
+
 def listing_photos_changed(*, listing: Listing, actor=None) -> None:
     """Cards and the index show the cover and the photo count: both follow a change of photos."""
     Listing.objects.filter(pk=listing.pk).update(updated_at=timezone.now())

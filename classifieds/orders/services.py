@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -11,8 +14,15 @@ from classifieds.audit.services import event_record
 from classifieds.listings.models import Listing
 from classifieds.listings.money import format_money
 from classifieds.notifications.services import notify, recipient_language
-from classifieds.promotions.models import Promotion
-from classifieds.promotions.services import PromotionError, promotion_activate, promotion_cancel, promotion_quote
+from classifieds.promotions.inventory import Window, top_inventory_lock
+from classifieds.promotions.models import Promotion, PromotionType
+from classifieds.promotions.services import (
+    PromotionError,
+    promotion_activate,
+    promotion_cancel,
+    promotion_quote,
+    promotion_top_check,
+)
 
 from .models import Order, OrderItem
 
@@ -36,13 +46,33 @@ def order_create(*, user, listing: Listing, code: str, provider: str, idempotenc
         raise OrderError(str(error)) from error
     try:
         return _order_insert(user=user, listing=listing, offer=offer, provider=provider, key=idempotency_key)
+    except PromotionError as error:  # the last TOP place went to someone else
+        raise OrderError(str(error)) from error
     except IntegrityError:
         # Two requests with one key raced: the other one's row is the order.
         return Order.objects.get(user=user, idempotency_key=idempotency_key)
 
 
+def order_top_holds(*, category_id: int, now: datetime | None = None) -> list[Window]:
+    """Places kept for unpaid TOP orders in the category: (ordered, ordered + days), for the hold's time."""
+    now = now or timezone.now()
+    rows = OrderItem.objects.filter(
+        type=PromotionType.TOP,
+        starts_at__isnull=True,
+        order__state=Order.State.PENDING,
+        order__listing__category_id=category_id,
+        order__created_at__gt=now - timedelta(minutes=settings.PROMOTION_TOP_HOLD_MINUTES),
+    ).values_list("order__created_at", "days", "qty")
+    return [(created, created + timedelta(days=days * qty)) for created, days, qty in rows]
+
+
 @transaction.atomic
 def _order_insert(*, user, listing: Listing, offer, provider: str, key: str) -> Order:
+    if offer.type == PromotionType.TOP:
+        # One sale at a time per category; holds are read after the lock, so they include the last buyer's.
+        top_inventory_lock(category_id=listing.category_id)
+        holds = order_top_holds(category_id=listing.category_id)
+        promotion_top_check(listing=listing, days=offer.days, holds=holds)
     unit_price = offer.price * 100
     order = Order.objects.create(user=user, listing=listing, idempotency_key=key, provider=provider, amount=unit_price)
     OrderItem.objects.create(order=order, type=offer.type, days=offer.days, unit_price=unit_price, qty=1)

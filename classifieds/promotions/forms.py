@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -38,10 +39,12 @@ class OfferCard:
     duration: str
     description: str
     price: int
+    next_free: datetime | None = None  # a TOP whose places are all taken: when the next one frees
 
 
-def offer_cards(offers: list[PromotionPrice]) -> list[OfferCard]:
-    """The offers as the promote page shows them, in the current language."""
+def offer_cards(offers: list[PromotionPrice], *, next_free: dict[str, datetime] | None = None) -> list[OfferCard]:
+    """The offers as the promote page shows them, in the current language (``next_free``: sold-out TOPs by code)."""
+    next_free = next_free or {}
     return [
         OfferCard(
             code=offer.code,
@@ -53,6 +56,7 @@ def offer_cards(offers: list[PromotionPrice]) -> list[OfferCard]:
             ),
             description=str(OFFER_DESCRIPTIONS.get(offer.type, "")),
             price=offer.price,
+            next_free=next_free.get(offer.code),
         )
         for offer in offers
     ]

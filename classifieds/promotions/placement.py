@@ -2,9 +2,11 @@
 carousel of the home page and category headers, and the seller's dashboard (what each listing
 has running, until when).
 
-Pinned slots: on a category page's first page, up to ``TOP_SLOTS`` listings with a running
-"top" promotion that also match the page's filters, in an order that rotates every hour (md5
-of id and the hour) so every buyer of a slot gets its turn. The running check is made here, at
+Pinned slots: on a category page's first page, up to ``PROMOTION_TOP_SLOTS`` listings with a
+running "top" promotion that also match the page's filters (text included), in an order that
+rotates every hour (md5 of id and the hour). No more TOPs run at once in a category than it has
+slots (``inventory``), so on its own category's pages every buyer is pinned for its whole window;
+a parent category's page shows its subtree's TOPs in turns. The running check is made here, at
 query time (``ends_at > now``), so an expired top is never pinned even when the expiry task is
 late. Both the pinned slots and the spotlight reach the results page through
 ``classifieds.search.placement`` (registered in ``PromotionsConfig.ready``): search sits below
@@ -25,10 +27,10 @@ from classifieds.listings.models import Listing
 from classifieds.search.backends.base import SearchBackend
 from classifieds.search.query import ListingQuery
 
+from .inventory import top_slots
 from .models import Promotion, PromotionType
 
 SPOTLIGHT_SLOTS = 8
-TOP_SLOTS = 3
 
 
 def rotation_seed(now: datetime) -> str:
@@ -41,8 +43,9 @@ def _rotation_key(pk: int, seed: str) -> tuple[str, int]:
     return hashlib.md5(f"{pk}{seed}".encode(), usedforsecurity=False).hexdigest(), pk
 
 
-def pinned_listing_ids(backend: SearchBackend, query: ListingQuery, *, limit: int = TOP_SLOTS) -> list[int]:
+def pinned_listing_ids(backend: SearchBackend, query: ListingQuery, *, limit: int | None = None) -> list[int]:
     """Ids of promoted listings matching ``query`` to show above the results on its first page."""
+    limit = top_slots() if limit is None else limit
     if query.category_id is None or limit <= 0:
         return []
     now = timezone.now()

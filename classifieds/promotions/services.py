@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from classifieds.audit.services import event_record
 from classifieds.listings.models import Listing
-from classifieds.listings.services import listing_bump, listings_changed
+from classifieds.listings.services import listing_bump, listing_set_promoted, listings_changed
 
+from .inventory import Window, first_free_start, top_inventory_lock, top_next_free, top_slots, top_windows
 from .models import Promotion, PromotionPrice, PromotionType
 from .notices import promotion_notify_ended, promotion_notify_started
 
@@ -35,7 +37,35 @@ def promotion_quote(*, listing: Listing, code: str) -> PromotionPrice:
     raise PromotionError(_("This promotion is not on sale for this listing."))
 
 
+# What buys a relevance boost besides its own placement (a bump only refreshes the date).
+BOOSTED = (PromotionType.TOP, PromotionType.SPOTLIGHT)
+
+
+def promotion_top_check(
+    *, listing: Listing, days: int, holds: Sequence[Window] = (), now: datetime | None = None
+) -> None:
+    """PromotionError, saying when the next TOP place frees, unless a TOP of ``days`` can start as it would now.
+
+    Call it under ``top_inventory_lock`` of the listing's category, with ``holds`` read after taking
+    the lock, and write the order in the same transaction: a second buyer then sees the first one.
+    """
+    free = top_next_free(category_id=listing.category_id, listing_id=listing.pk, days=days, holds=holds, now=now)
+    if free is not None:
+        raise PromotionError(
+            _("All TOP places in this category are taken for that period: the next one frees on %(date)s.")
+            % {"date": formats.date_format(timezone.localtime(free), "DATETIME_FORMAT")}
+        )
+
+
 def _reindex(listing_id: int, reason: str) -> None:
+    """Keep the listing's boost window equal to its running or queued TOP/spotlight, then reindex it."""
+    until = (
+        Promotion.objects.filter(listing_id=listing_id, type__in=BOOSTED, state=Promotion.State.ACTIVE)
+        .order_by("-ends_at")
+        .values_list("ends_at", flat=True)
+        .first()
+    )
+    listing_set_promoted(listing_id=listing_id, until=until)
     listings_changed(listing_ids=[listing_id], reason=reason)
 
 
@@ -54,14 +84,20 @@ def promotion_activate(*, item, now: datetime | None = None) -> Promotion:
     else:
         # A second purchase of the same kind queues behind the running one instead of overlapping it.
         running_until = (
-            Promotion.objects.live(now)
-            .filter(listing=listing, type=item.type)
+            Promotion.objects.filter(listing=listing, type=item.type, state=Promotion.State.ACTIVE, ends_at__gt=now)
             .order_by("-ends_at")
             .values_list("ends_at", flat=True)
             .first()
         )
         starts_at = max(now, running_until) if running_until else now
-        ends_at = starts_at + timedelta(days=item.days * item.qty)
+        length = timedelta(days=item.days * item.qty)
+        if item.type == PromotionType.TOP:
+            # Its place was checked when ordered; should it be gone (paid after the hold ran out), the
+            # paid TOP waits for the next free place rather than overselling the category or losing days.
+            top_inventory_lock(category_id=listing.category_id)
+            windows = top_windows(category_id=listing.category_id, now=now)
+            starts_at = first_free_start(windows, earliest=starts_at, length=length, slots=top_slots())
+        ends_at = starts_at + length
         state = Promotion.State.ACTIVE
     promotion = Promotion.objects.create(
         listing=listing,
@@ -124,6 +160,6 @@ def promotion_expire_due(*, now: datetime | None = None) -> int:
             payload={"listing": promotion.listing_id, "type": promotion.type},
         )
         promotion_notify_ended(promotion=promotion)
-    if due:
-        listings_changed(listing_ids=[p.listing_id for p in due], reason="promotion")
+    for listing_id in sorted({p.listing_id for p in due}):
+        _reindex(listing_id, "promotion")
     return len(due)

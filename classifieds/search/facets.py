@@ -266,6 +266,10 @@ def chips(
         )
     if params.get("photo"):
         found.append(Chip(_("With photo"), url_with(path, params, drop=[("photo", None)])))
+    radius = params.get("radius")
+    if radius and (params.get("near") or (params.get("lat") and params.get("lon"))):
+        drop = [("radius", None), ("near", None), ("lat", None), ("lon", None)]
+        found.append(Chip(_("Within %(km)s km") % {"km": radius}, url_with(path, params, drop=drop)))
     seller = params.get("seller")
     if seller:
         found.append(Chip(labels.get(("seller", seller), seller), url_with(path, params, drop=[("seller", None)])))

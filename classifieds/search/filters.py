@@ -2,7 +2,8 @@
 
 It validates and renders the SRP parameters (``q``, ``price_min``/``price_max`` +
 ``currency``, ``condition``, ``attrs.<key>``, ``attrs.<key>_min``/``_max``,
-``photo``, ``seller``, ``sort``); ``listing_query`` turns what is valid into a
+``photo``, ``seller``, ``sort``, and "near me": ``lat``/``lon`` from the browser or ``near``, a
+place's slug, with ``radius`` in km); ``listing_query`` turns what is valid into a
 ``ListingQuery`` for the backend, which does the querying. Malformed values
 become form errors and are left out; unknown parameters and options are ignored.
 """
@@ -14,13 +15,14 @@ from decimal import Decimal
 import django_filters
 from django import forms
 from django.http import QueryDict
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from classifieds.listings.models import Currency, ExchangeRate, Listing
 from classifieds.taxonomy.models import Attribute, Category, Location
 from classifieds.taxonomy.snapshot import taxonomy_snapshot
 
-from .query import BOOLEAN, CONDITION_VALUES, SELLER_VALUES, ListingQuery, OptionFilter, RangeFilter
+from .query import BOOLEAN, CONDITION_VALUES, RADII_KM, SELLER_VALUES, ListingQuery, OptionFilter, RangeFilter
 from .text import clean_query
 
 MAX_VALUES_PER_KEY = 50
@@ -30,7 +32,9 @@ SORT_CHOICES = [
     ("newest", _("Newest first")),
     ("price_asc", _("Cheapest first")),
     ("price_desc", _("Most expensive first")),
+    ("distance", _("Nearest first")),
 ]
+RADIUS_CHOICES = [(str(km), format_lazy("{km} {unit}", km=km, unit=_("km"))) for km in RADII_KM]
 SELLER_CHOICES = [("private", _("Private person")), ("business", _("Business"))]
 YES = "yes"
 
@@ -52,6 +56,13 @@ class BaseListingFilterSet(django_filters.FilterSet):
         label=_("Seller"), choices=SELLER_CHOICES, empty_label=_("Anyone"), method="keep"
     )
     sort = django_filters.ChoiceFilter(label=_("Sort"), choices=SORT_CHOICES, empty_label=None, method="keep")
+    # "Near me": the browser's position (lat/lon, set by a script) or a chosen place (without JS).
+    lat = django_filters.NumberFilter(label=_("Latitude"), min_value=-90, max_value=90, method="keep")
+    lon = django_filters.NumberFilter(label=_("Longitude"), min_value=-180, max_value=180, method="keep")
+    near = django_filters.CharFilter(label=_("Near"), max_length=60, method="keep")
+    radius = django_filters.ChoiceFilter(
+        label=_("Within"), choices=RADIUS_CHOICES, empty_label=_("Any distance"), method="keep"
+    )
 
     class Meta:
         model = Listing
@@ -158,7 +169,12 @@ def clean_params(params: QueryDict, filterset_class: type[BaseListingFilterSet])
 
 
 def default_sort(params: QueryDict) -> str:
-    return "relevance" if params.get("q") else "newest"
+    """Relevance for a text search, else nearest first around a chosen place or position, else newest."""
+    if params.get("q"):
+        return "relevance"
+    if params.get("near") or (params.get("lat") and params.get("lon")):
+        return "distance"
+    return "newest"
 
 
 def tidy_pairs(params: QueryDict) -> list[tuple[str, str]]:
@@ -237,7 +253,11 @@ def listing_query(
     rate = Decimal(1)
     if (price_min is not None or price_max is not None) and data.get("currency") == Currency.USD:
         rate = ExchangeRate.objects.rate_for(Currency.USD)
-    sort = data.get("sort") or ("relevance" if q else "newest")
+    near = _origin(data)
+    radius = int(data["radius"]) if data.get("radius") and near is not None else None
+    sort = data.get("sort") or ("relevance" if q else "distance" if near is not None else "newest")
+    if sort == "distance" and near is None:  # nothing to measure from: the default order
+        sort = "relevance" if q else "newest"
     return ListingQuery(
         q=q,
         category_id=category.pk if category else None,
@@ -251,7 +271,23 @@ def listing_query(
         with_photo=bool(data.get("photo")),
         sort=sort,
         page=page,
+        near=near,
+        radius_km=radius,
     )
+
+
+def _origin(data: dict) -> tuple[float, float] | None:
+    """Where "near me" measures from: the browser's position, else the chosen place's centre (else none)."""
+    lat, lon = data.get("lat"), data.get("lon")
+    if lat is not None and lon is not None:
+        return float(lat), float(lon)
+    slug = data.get("near")
+    place = taxonomy_snapshot().location_by_slug(slug) if slug else None
+    if place is not None:
+        for node in [place, *reversed(taxonomy_snapshot().ancestors(place))]:
+            if node.lat is not None and node.lon is not None:
+                return float(node.lat), float(node.lon)
+    return None
 
 
 def _float(value: Decimal | None) -> float | None:

@@ -8,6 +8,7 @@ them over. The view only resolves the address, tidies the URL and renders.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Page
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from classifieds.core.pagination import page_links, page_url, paginate, parse_page_number
@@ -59,6 +61,38 @@ def filter_depth(query: ListingQuery) -> int:
     )
 
 
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (lat, lon) points (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def distance_label(km: float) -> str:
+    """ "1.5 km" (one decimal under 10 km), "23 km"; "under 100 m" when it is as good as here."""
+    if km < 0.1:
+        return _("under 100 m")
+    shown = number_format(round(km, 1), decimal_pos=1) if km < 10 else number_format(round(km))
+    return _("%(distance)s km away") % {"distance": shown}
+
+
+def label_distances(cards: list[Listing], near: tuple[float, float]) -> None:
+    """Set ``distance_label`` on each card that has a point (one query for the page's points)."""
+    points = {
+        pk: (lat, lon)
+        for pk, lat, lon in Listing.objects.filter(pk__in=[card.pk for card in cards]).values_list(
+            "pk", "geo_lat", "geo_lon"
+        )
+        if lat is not None and lon is not None
+    }
+    for card in cards:
+        if card.pk in points:
+            card.distance_label = distance_label(distance_km(near, points[card.pk]))
+
+
 def pinned_cards(ids: list[int]) -> list[Listing]:
     """Promoted listings shown above the results, flagged for the card's badge."""
     if not ids:
@@ -101,6 +135,8 @@ class ResultsPage:
         pinned = pinned_cards(pinned_ids)
         if pinned:  # a pinned listing is not shown twice on its page
             page.object_list = [listing for listing in page.object_list if listing.pk not in pinned_ids]
+        if results.query.sort == "distance" and results.query.near is not None:
+            label_distances([*pinned, *page.object_list], results.query.near)
         return cls(address, snapshot, filterset, schema, params, query, results, page, pinned)
 
     # --- where the page is -------------------------------------------------------------
@@ -198,6 +234,9 @@ class ResultsPage:
             else [],
             "price_links": search_facets.price_links(path, params, facets),
             "price_label": filters.price_label(category),
+            "default_sort": filters.default_sort(self.params),
+            "near_places": [(region, self.snapshot.places(region)) for region in self.snapshot.places(None)],
+            "near_from_browser": self.query.near is not None and "lat" in self.params and "lon" in self.params,
             "photo_count": search_facets.photo_count(facets),
             "chips": search_facets.chips(path, params, self.schema, self.groups),
             "clear_url": search_facets.url_with(path, QueryDict(urlencode([("q", self.q)] if self.q else []))),

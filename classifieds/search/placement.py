@@ -4,7 +4,8 @@ Paid placement belongs to the promotions app, which sits above search in the
 layer order: search never imports it. Promotions registers its providers here
 from ``PromotionsConfig.ready``; the results page asks through these functions
 and shows nothing extra when no provider is registered. Relevance is not
-boosted by anything here: placement is bought as a pinned slot, not as rank.
+boosted from here: a running TOP or spotlight reaches the ranking of both backends through
+``Listing.promoted_until`` (``docs/ranking.md``).
 """
 
 from __future__ import annotations

@@ -53,7 +53,9 @@ PRICE_LADDER = (
     2_500_000_000,
 )
 
-SORTS = ("relevance", "newest", "price_asc", "price_desc")
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "distance")
+# "Near me": the radii buyers can choose, in km.
+RADII_KM = (5, 10, 25, 50)
 
 
 def price_bucket_bounds(bucket: int) -> tuple[int, int | None]:
@@ -99,12 +101,19 @@ class ListingQuery:
     # Saved-search alerts: only listings published after (published_at, id) and up to a moment.
     published_after: tuple[datetime, int] | None = None
     published_until: datetime | None = None
+    # "Near me": the buyer's position or chosen place (lat, lon), and a radius around it in km.
+    near: tuple[float, float] | None = None
+    radius_km: int | None = None
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise ValueError(f"unknown sort {self.sort!r}")
         if self.page < 1:
             raise ValueError("page starts at 1")
+        if (self.sort == "distance" or self.radius_km is not None) and self.near is None:
+            raise ValueError("a distance sort or radius needs a point to measure from")
+        if self.near is not None and not (-90 <= self.near[0] <= 90 and -180 <= self.near[1] <= 180):
+            raise ValueError(f"not a point on Earth: {self.near!r}")
 
     @property
     def has_price(self) -> bool:
@@ -114,6 +123,8 @@ class ListingQuery:
     def is_browse(self) -> bool:
         """A category (and region) page with no text and no filter: counts can be precomputed."""
         if self.published_after is not None or self.published_until is not None:
+            return False
+        if self.radius_km is not None:
             return False
         return not (self.q or self.options or self.ranges or self.has_price or self.with_photo) and (
             self.location_id is None or self.location_is_region
@@ -132,8 +143,8 @@ class ListingQuery:
 
     @property
     def cache_key(self) -> str:
-        """Identifies what count and facets depend on (not sort, not page)."""
-        parts = replace(self, sort="newest", page=1)
+        """Identifies what count and facets depend on (not sort, not page; the point only with a radius)."""
+        parts = replace(self, sort="newest", page=1, near=self.near if self.radius_km is not None else None)
         return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 

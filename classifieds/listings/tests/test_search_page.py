@@ -64,7 +64,8 @@ class TestParameters:
     def test_q_searches_text_and_sorts_by_relevance(self, client, corpus):
         response = client.get("/search/?q=cobalt")
         assert set(titles(response)) == {"Chevrolet Cobalt 2019", "Chevrolet Cobalt 2016"}
-        assert '<option value="relevance" selected>' in response.content.decode()
+        # The page's default order is selected and sent as "" (so adding a place then sorts nearest first).
+        assert '<option value="" selected>По релевантности</option>' in response.content.decode()
 
     def test_q_within_a_category(self, client, corpus):
         assert titles(client.get("/c/c-trucks/?q=chevrolet")) == []

@@ -16,7 +16,6 @@ from classifieds.orders.tests.factories import make_order
 from classifieds.payments.models import Payment
 from classifieds.payments.services import payment_create, payment_perform
 from classifieds.promotions.models import Promotion
-from classifieds.promotions.placement import TOP_SLOTS
 from classifieds.promotions.services import promotion_expire_due
 from classifieds.promotions.tasks import expire_promotions_task
 from classifieds.taxonomy.tests.factories import CategoryFactory
@@ -76,8 +75,11 @@ class TestTop:
         ListingFactory(category=category)
         assert srp_ids(client, category)[0] == []
 
-    def test_at_most_a_few_slots_rotating_fairly_every_hour(self, client, category):
-        tops = [ListingFactory(category=category) for _ in range(TOP_SLOTS + 3)]
+    def test_a_parent_page_shows_at_most_its_slots_rotating_fairly_every_hour(self, client, category, settings):
+        TOP_SLOTS = settings.PROMOTION_TOP_SLOTS = 3
+        # Each leaf sells at most its slots; their parent shows its subtree's TOPs in turns.
+        leaves = [CategoryFactory(parent=category) for _ in range(2)]
+        tops = [ListingFactory(category=leaves[i % 2]) for i in range(TOP_SLOTS + 3)]
         for listing in tops:
             buy(listing, "top-7")
         seen: set[int] = set()
@@ -156,3 +158,25 @@ class TestSpotlight:
         buy(listing, "spotlight-7")
         assert [lst.pk for lst in client.get(f"/c/{category.slug}/").context["spotlight"]] == [listing.pk]
         assert client.get(f"/c/{other.slug}/").context["spotlight"] == []
+
+
+class TestTopOnEveryPageOfItsCategory:
+    def test_a_top_is_pinned_on_its_categorys_filtered_and_text_pages_while_it_matches(self, client, category):
+        top = ListingFactory(category=category, title="Chevrolet Cobalt 2019", price=90_000_000)
+        ListingFactory(category=category, title="Chevrolet Cobalt 2020", price=80_000_000)
+        buy(top, "top-7")
+        for query in ("?q=cobalt", "?price_max=100000000", "?q=cobalt&sort=price_asc&price_min=1000"):
+            response = client.get(f"/c/{category.slug}/{query}")
+            assert [lst.pk for lst in response.context["pinned"]] == [top.pk], query
+        # A page whose filters exclude it does not show it (a pinned car is never one the buyer filtered out).
+        assert client.get(f"/c/{category.slug}/?price_max=85000000").context["pinned"] == []
+
+    def test_a_top_is_pinned_for_its_whole_window_among_the_full_slots(self, client, category, settings):
+        settings.PROMOTION_TOP_SLOTS = 3
+        tops = [ListingFactory(category=category) for _ in range(3)]
+        with time_machine.travel(timezone.now(), tick=False) as clock:
+            for listing in tops:
+                buy(listing, "top-7")
+            for _ in range(7 * 24 // 6):  # every six hours of the week
+                assert sorted(srp_ids(client, category)[0]) == sorted(lst.pk for lst in tops)
+                clock.shift(timedelta(hours=6))

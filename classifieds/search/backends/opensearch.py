@@ -28,7 +28,7 @@ DOCUMENTS_SQL = f"""
 SELECT l.id, l.title, l.description, l.status, l.category_id, cat.path AS category_path,
   loc.path AS location_path, l.facet_values, l.price, l.currency, l.price_uzs, l.condition,
   ({PHOTO} = ANY(l.facet_values)) AS has_photo, u.is_business, l.refreshed_at, l.published_at, l.expires_at, l.quality_score,
-  coalesce(l.lat, loc.lat) AS lat, coalesce(l.lon, loc.lon) AS lon,
+  l.promoted_until, l.geo_lat AS lat, l.geo_lon AS lon,
   (SELECT json_agg(json_build_object('key', a.key, 'option', o.value, 'option_id', v.option_id,
                                      'number', v.value_number))
      FROM listings_listingattributevalue v JOIN taxonomy_attribute a ON a.id = v.attribute_id
@@ -51,6 +51,7 @@ WHERE l.id = ANY(%s) AND l.status = 'active' AND l.expires_at > now()
 
 class OpenSearchBackend(SearchBackend):
     """``URL`` (required), OPTIONS: ``ALIAS`` (default "listings"), ``FRESHNESS_DAYS`` (14), ``BATCH`` (1000),
+    ``PROMOTION_BOOST`` (relevance × this while a TOP or spotlight runs, 1.5),
     ``CLIENT`` (extra keyword arguments of ``opensearchpy.OpenSearch``, e.g. auth or a connection class)."""
 
     def __init__(self, alias: str, config: dict[str, Any]) -> None:
@@ -58,6 +59,7 @@ class OpenSearchBackend(SearchBackend):
         self.url = config["URL"]
         self.index_alias = self.options.get("ALIAS", "listings")
         self.freshness_days = float(self.options.get("FRESHNESS_DAYS", 14))
+        self.promotion_boost = float(self.options.get("PROMOTION_BOOST", 1.5))
         self.batch = int(self.options.get("BATCH", 1000))
         self._client = None
 
@@ -148,9 +150,17 @@ class OpenSearchBackend(SearchBackend):
             offset=offset,
             limit=limit,
             freshness_days=self.freshness_days,
+            promotion_boost=self.promotion_boost,
         )
         return dsl.parse_ids(self.client.search(index=self.index_alias, body=body))
 
+    def filter_ids(self, query: ListingQuery, listing_ids: Sequence[int]) -> set[int]:
+        """Which of ``listing_ids`` the query finds (pinned slots on filtered and text pages ask it)."""
+        if not listing_ids:
+            return set()
+        body = dsl.filter_ids_body(query, listing_ids)
+        return set(dsl.parse_ids(self.client.search(index=self.index_alias, body=body)))
+
     def compute_summary(self, query: ListingQuery) -> Summary:
-        body = dsl.search_body(query, facets=True, freshness_days=self.freshness_days)
+        body = dsl.search_body(query, facets=True, freshness_days=self.freshness_days)  # counts need no score
         return dsl.parse_summary(self.client.search(index=self.index_alias, body=body))

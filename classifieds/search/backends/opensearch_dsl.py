@@ -15,7 +15,7 @@ from django.db.models import TextChoices
 from classifieds.core.text import CYRILLIC_TO_LATIN
 
 from ..query import PRICE_LADDER, Facets, ListingQuery, Summary
-from ..text import APOSTROPHES
+from ..text import APOSTROPHES, UZ_SUFFIXES
 
 FACET_TERMS_SIZE = 5000
 NEWEST = [{"refreshed_at": {"order": "desc"}}, {"id": {"order": "desc"}}]
@@ -45,6 +45,15 @@ def translit_mappings() -> list[str]:
     return rules
 
 
+def uz_suffix_filter() -> dict[str, str]:
+    """A token filter dropping one Uzbek ending when four letters remain (the twin of ``text.uz_stem``).
+
+    The lazy stem makes the longest ending win, as in ``uz_stem`` and the SQL ``bozor_uz_stem``.
+    """
+    endings = "|".join(sorted(UZ_SUFFIXES, key=len, reverse=True))
+    return {"type": "pattern_replace", "pattern": f"^(\\w{{4,}}?)({endings})$", "replacement": "$1"}
+
+
 def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
     """Settings and mapping of a ``listings_v<N>`` index."""
     synonym_lines = [", ".join(term.lower() for term in group) for group in synonyms if len(group) > 1]
@@ -69,6 +78,7 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                     "bozor_ru_stemmer": {"type": "stemmer", "language": "russian"},
                     "bozor_synonyms": {"type": "synonym_graph", "synonyms": synonym_lines, "lenient": True},
                     "bozor_prefix": {"type": "edge_ngram", "min_gram": 3, "max_gram": 20},
+                    "bozor_uz_suffix": uz_suffix_filter(),
                 },
                 "analyzer": {
                     Analyzer.RU: {
@@ -82,12 +92,12 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                     Analyzer.LAT: {
                         "char_filter": ["bozor_translit"],
                         "tokenizer": "standard",
-                        "filter": ["lowercase", "asciifolding"],
+                        "filter": ["lowercase", "asciifolding", "bozor_uz_suffix"],
                     },
                     Analyzer.LAT_PREFIX: {
                         "char_filter": ["bozor_translit"],
                         "tokenizer": "standard",
-                        "filter": ["lowercase", "asciifolding", "bozor_prefix"],
+                        "filter": ["lowercase", "asciifolding", "bozor_uz_suffix", "bozor_prefix"],
                     },
                 },
             },
@@ -99,7 +109,7 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                 "title": ru_text,
                 "attrs_text": ru_text,
                 "names": ru_text,
-                "description": {"type": "text", "analyzer": Analyzer.RU, "search_analyzer": Analyzer.RU_SEARCH},
+                "description": ru_text,
                 "status": {"type": "keyword"},
                 "category_id": {"type": "integer"},
                 "category_path": {"type": "keyword"},
@@ -124,6 +134,7 @@ def index_body(synonyms: Iterable[Sequence[str]]) -> dict[str, Any]:
                 "published_at": {"type": "date"},
                 "expires_at": {"type": "date"},
                 "quality_score": {"type": "float"},
+                "promoted_until": {"type": "date"},
                 "location": {"type": "geo_point"},
             },
         },
@@ -157,9 +168,23 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
         "published_at": row["published_at"].isoformat() if row.get("published_at") else None,
         "expires_at": row["expires_at"].isoformat() if row["expires_at"] else None,
         "quality_score": row["quality_score"],
+        "promoted_until": row["promoted_until"].isoformat() if row.get("promoted_until") else None,
         "location": {"lat": float(row["lat"]), "lon": float(row["lon"])} if row["lat"] is not None else None,
     }
     return doc
+
+
+def geo_point(point: tuple[float, float]) -> dict[str, float]:
+    lat, lon = point
+    return {"lat": lat, "lon": lon}
+
+
+def sort_of(query: ListingQuery) -> list:
+    """The ``sort`` of a request: ``SORTS``, or nearest first from the query's point (no point last)."""
+    if query.sort == "distance" and query.near is not None:
+        distance = {"location": geo_point(query.near), "order": "asc", "unit": "km", "ignore_unmapped": True}
+        return [{"_geo_distance": distance}, {"id": {"order": "asc"}}]
+    return SORTS[query.sort]
 
 
 def text_query(q: str) -> dict[str, Any]:
@@ -178,7 +203,7 @@ def text_query(q: str) -> dict[str, Any]:
                 {
                     "multi_match": {
                         "query": q,
-                        "fields": ["title.lat^3", "attrs_text.lat^2", "names.lat^0.5"],
+                        "fields": ["title.lat^3", "attrs_text.lat^2", "description.lat^0.5", "names.lat^0.5"],
                         "type": "best_fields",
                         "operator": "and",
                         "fuzziness": "AUTO",
@@ -229,6 +254,8 @@ def base_filters(query: ListingQuery) -> list[dict[str, Any]]:
         )
     if query.published_until is not None:
         filters.append({"range": {"published_at": {"lte": query.published_until.isoformat()}}})
+    if query.radius_km is not None and query.near is not None:
+        filters.append({"geo_distance": {"distance": f"{query.radius_km}km", "location": geo_point(query.near)}})
     for bound in query.ranges:
         limits = {k: v for k, v in (("gte", bound.low), ("lte", bound.high)) if v is not None}
         filters.append(
@@ -274,6 +301,7 @@ def search_body(
     limit: int = 0,
     facets: bool = False,
     freshness_days: float = 14,
+    promotion_boost: float = 1.5,
 ) -> dict[str, Any]:
     """One search request: ids of a page (``limit``) and/or count + facets (``facets``)."""
     bool_query: dict[str, Any] = {"filter": base_filters(query)}
@@ -287,6 +315,8 @@ def search_body(
                 "functions": [
                     {"exp": {"refreshed_at": {"origin": "now", "scale": f"{freshness_days:g}d", "decay": 0.5}}},
                     {"field_value_factor": {"field": "quality_score", "missing": 1, "modifier": "none"}},
+                    # A function whose filter does not match is left out of the product (× 1).
+                    {"filter": {"range": {"promoted_until": {"gt": "now"}}}, "weight": promotion_boost},
                 ],
                 "score_mode": "multiply",
                 "boost_mode": "multiply",
@@ -296,7 +326,7 @@ def search_body(
         "query": main,
         "from": offset,
         "size": limit,
-        "sort": SORTS[query.sort],
+        "sort": sort_of(query),
         "track_total_hits": True,
         "_source": False,
     }
@@ -319,6 +349,16 @@ def search_body(
             aggs[f"group:{group}"] = {"filter": {"bool": {"filter": group_filters(query, skip=group)}}, "aggs": sub}
         body["aggs"] = aggs
     return body
+
+
+def filter_ids_body(query: ListingQuery, listing_ids: Sequence[int]) -> dict[str, Any]:
+    """Which of ``listing_ids`` the query finds: every filter of the page (groups and text included)."""
+    bool_query: dict[str, Any] = {
+        "filter": [*base_filters(query), *group_filters(query), {"ids": {"values": [str(pk) for pk in listing_ids]}}]
+    }
+    if query.q:
+        bool_query["must"] = [text_query(query.q)]
+    return {"query": {"bool": bool_query}, "size": len(listing_ids), "_source": False}
 
 
 def parse_summary(response: dict[str, Any]) -> Summary:

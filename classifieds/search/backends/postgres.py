@@ -50,7 +50,7 @@ from .postgres_sql import (
     FACET_COUNTS_SQL,
     LADDER_SQL,
     LISTINGS,
-    PLAIN_LATIN,
+    POINT_SQL,
     TERMS_SQL,
     TEXT_COLUMNS,
     TEXT_FIRST_FROM,
@@ -65,7 +65,7 @@ class PostgresBackend(SearchBackend):
     OPTIONS: ``FACET_SAMPLE`` (rows counted live, default 10000), ``TEXT_SAMPLE`` (text matches looked
     at, 20000), ``RANK_CANDIDATES``
     (newest text matches ranked, 1000), ``FRESHNESS_DAYS`` (relevance halves about
-    every 0.7 × this, 14), ``REBUILD_CHUNK`` (rows per UPDATE, 20000), plus the base options.
+    every 0.7 × this, 14), ``PROMOTION_BOOST`` (relevance × this while a TOP or spotlight runs, 1.5), ``REBUILD_CHUNK`` (rows per UPDATE, 20000), plus the base options.
     """
 
     def __init__(self, alias: str, config: dict[str, Any]) -> None:
@@ -73,6 +73,7 @@ class PostgresBackend(SearchBackend):
         self.sample = int(self.options.get("FACET_SAMPLE", 10_000))
         self.candidates = int(self.options.get("RANK_CANDIDATES", 1000))
         self.freshness_days = float(self.options.get("FRESHNESS_DAYS", 14))
+        self.promotion_boost = float(self.options.get("PROMOTION_BOOST", 1.5))
         self.chunk = int(self.options.get("REBUILD_CHUNK", 20_000))
         self.text_limit = int(self.options.get("TEXT_SAMPLE", 20_000))
 
@@ -158,13 +159,20 @@ class PostgresBackend(SearchBackend):
                 ORDER BY {rank} DESC, c.refreshed_at DESC, c.id DESC OFFSET %s LIMIT %s"""  # noqa: S608
             params = [*prefix_params, *params, self.candidates, *rank_params, offset, limit]
         else:
-            order = {
-                "newest": "l.refreshed_at DESC, l.id DESC",
-                "price_asc": "l.price_uzs ASC NULLS LAST, l.id ASC",
-                "price_desc": "l.price_uzs DESC NULLS LAST, l.id DESC",
-            }[query.sort]
+            order_params: list[Any] = []
+            if query.sort == "distance" and query.near is not None:
+                # Chord distance between points of the earth cube: the same order as along the surface,
+                # and an index-ordered (KNN) scan of listing_srp_geo. Listings without a point come last.
+                order = f"{POINT_SQL} <-> ll_to_earth(%s, %s) ASC NULLS LAST, l.id ASC"
+                order_params = list(query.near)
+            else:
+                order = {
+                    "newest": "l.refreshed_at DESC, l.id DESC",
+                    "price_asc": "l.price_uzs ASC NULLS LAST, l.id ASC",
+                    "price_desc": "l.price_uzs DESC NULLS LAST, l.id DESC",
+                }[query.sort]
             sql = f"{prefix} SELECT l.id FROM {source} WHERE {where} ORDER BY {order} OFFSET %s LIMIT %s"  # noqa: S608
-            params = [*prefix_params, *params, offset, limit]
+            params = [*prefix_params, *params, *order_params, offset, limit]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
@@ -217,13 +225,13 @@ class PostgresBackend(SearchBackend):
             parts.append("websearch_to_tsquery('bozor_ru', %s)")
             params.append(text)
             if has_operators(text):
-                parts.append("websearch_to_tsquery('bozor_lat', bozor_translit(%s))")
+                parts.append("websearch_to_tsquery('bozor_lat', bozor_uz_stem(bozor_translit(%s)))")
                 params.append(text)
             else:
+                # Always asked of the Latin vector too: it holds Uzbek stems ("plitalari" as "plita")
+                # that the Russian config keeps whole.
                 latin = latin_tsquery(text)
-                # Plain Latin words without Uzbek endings are already the Russian config's lexemes:
-                # the same term twice would only double the planner's estimate.
-                if latin and not (PLAIN_LATIN.fullmatch(text) and ":*" not in latin):
+                if latin:
                     parts.append("to_tsquery('bozor_lat', %s)")
                     params.append(latin)
         return "(" + " || ".join(parts) + ")", params
@@ -292,6 +300,15 @@ class PostgresBackend(SearchBackend):
             if query.price_max_uzs is not None:
                 clauses.append("l.price_uzs <= %s")
                 params.append(query.price_max_uzs)
+        if query.radius_km is not None and query.near is not None:
+            # The box test uses the GiST index (listing_srp_geo); the exact distance trims its corners.
+            meters = query.radius_km * 1000
+            lat, lon = query.near
+            clauses.append(
+                f"l.geo_lat IS NOT NULL AND l.geo_lon IS NOT NULL AND earth_box(ll_to_earth(%s, %s), %s) @> {POINT_SQL}"
+                f" AND earth_distance(ll_to_earth(%s, %s), {POINT_SQL}) <= %s"
+            )
+            params += [lat, lon, meters, lat, lon, meters]
         if query.published_after is not None:
             clauses.append("(l.published_at, l.id) > (%s, %s)")
             params += list(query.published_after)
@@ -305,7 +322,7 @@ class PostgresBackend(SearchBackend):
         return " AND ".join(clauses), params
 
     def _rank(self, query: ListingQuery) -> tuple[str, list[Any]]:
-        """Relevance: text rank × freshness decay × quality score."""
+        """Relevance: text rank × freshness decay × quality score × promotion boost (while a TOP/spotlight runs)."""
         params: list[Any] = []
         text = "1.0"
         if query.q:
@@ -315,7 +332,8 @@ class PostgresBackend(SearchBackend):
             text = f"(0.05 + ts_rank(l.search_vector, {tsquery}) + ts_rank(l.search_vector, {exact}))"
             params = [*params, *exact_params]
         freshness = f"exp(-extract(epoch FROM now() - l.refreshed_at) / {86400 * self.freshness_days:.0f})"
-        return f"{text} * {freshness} * greatest(l.quality_score, 0.01)", params
+        promotion = f"CASE WHEN l.promoted_until > now() THEN {self.promotion_boost:g} ELSE 1 END"
+        return f"{text} * {freshness} * greatest(l.quality_score, 0.01) * {promotion}", params
 
     def _live_summary(self, query: ListingQuery) -> Summary:
         """Total and facets in one statement, one pass over the *base* rows.

@@ -6,9 +6,8 @@ Kept apart from ``postgres.py`` (the backend's logic); the OpenSearch backend ru
 
 from __future__ import annotations
 
-import re
-
 from classifieds.listings.models import PRICE_UZS_SQL
+from classifieds.listings.quality import REJECTED_TOPIC, quality_sql
 
 from ..query import BOOLEAN, CATEGORY, CONDITION, LOCATION, PHOTO, PRICE, PRICE_LADDER, SELLER
 
@@ -17,10 +16,11 @@ LISTINGS = "listings_listing"
 TEXT_FIRST_FROM = "t l"
 TEXT_COLUMNS = (
     "l.id, l.status, l.expires_at, l.category_id, l.facet_values, l.attrs_num, l.price_uzs, l.refreshed_at,"
-    " l.published_at"
+    " l.published_at, l.geo_lat, l.geo_lon"
 )
+# A listing's point on the earth cube (earthdistance), as indexed by listing_srp_geo.
+POINT_SQL = "ll_to_earth(l.geo_lat, l.geo_lon)"
 ACTIVE = "l.status = 'active' AND l.expires_at > now()"
-PLAIN_LATIN = re.compile(r"[A-Za-z0-9 ]+")
 LADDER_SQL = "ARRAY[" + ",".join(str(v) for v in PRICE_LADDER) + "]::bigint[]"
 
 
@@ -28,13 +28,14 @@ LADDER_SQL = "ARRAY[" + ",".join(str(v) for v in PRICE_LADDER) + "]::bigint[]"
 # rows in ``target`` (a CTE of ids with their category, location and owner).
 DENORMALIZE_SQL = f"""
 WITH target AS (
-  SELECT l.id, l.category_id, l.location_id, l.owner_id FROM {LISTINGS} l WHERE __CONDITION__
+  SELECT l.id, l.category_id, l.location_id, l.owner_id, l.description FROM {LISTINGS} l WHERE __CONDITION__
 ),
 av AS (
   SELECT v.listing_id,
     array_agg(v.option_id) FILTER (WHERE v.option_id IS NOT NULL) AS options,
     array_agg({BOOLEAN} + v.attribute_id) FILTER (WHERE v.value_bool) AS bools,
     jsonb_object_agg(a.key, v.value_number) FILTER (WHERE v.value_number IS NOT NULL) AS nums,
+    count(DISTINCT v.attribute_id) AS filled,
     string_agg(concat_ws(' ',
       CASE WHEN v.value_bool IS NOT TRUE AND v.value_number IS NULL THEN NULL ELSE concat_ws(' ', a.label_ru, a.label_uz) END,
       o.label_ru, o.label_uz, v.value_text,
@@ -46,15 +47,26 @@ av AS (
   GROUP BY v.listing_id
 ),
 photo AS (
-  SELECT DISTINCT p.listing_id FROM media_listingphoto p JOIN target t ON t.id = p.listing_id
+  SELECT p.listing_id, count(*) FILTER (WHERE p.status = 'ready') AS ready
+  FROM media_listingphoto p JOIN target t ON t.id = p.listing_id GROUP BY p.listing_id
 ),
 cat AS (
-  SELECT c.id, c.path, string_agg(concat_ws(' ', a.name_ru, a.name_uz), ' ') AS names
+  SELECT c.id, c.path, string_agg(concat_ws(' ', a.name_ru, a.name_uz), ' ') AS names,
+    (SELECT count(*) FROM taxonomy_attribute x WHERE x.category_id = ANY(c.path)) AS attributes
   FROM taxonomy_category c JOIN taxonomy_category a ON a.id = ANY(c.path)
   WHERE c.id IN (SELECT category_id FROM target) GROUP BY c.id, c.path
 ),
+rejected AS (
+  SELECT e.subject_id::bigint AS listing_id, count(*) AS n FROM audit_event e
+  WHERE e.topic = '__REJECTED__' AND e.subject_type = 'listings.listing'
+    AND e.subject_id IN (SELECT id::text FROM target)
+  GROUP BY e.subject_id
+),
 loc AS (
-  SELECT c.id, c.path, string_agg(concat_ws(' ', a.name_ru, a.name_uz), ' ') AS names
+  -- The place's centre: its own coordinates, else the nearest ancestor's.
+  SELECT c.id, c.path, string_agg(concat_ws(' ', a.name_ru, a.name_uz), ' ') AS names,
+    (array_agg(a.lat ORDER BY array_position(c.path, a.id) DESC) FILTER (WHERE a.lat IS NOT NULL AND a.lon IS NOT NULL))[1] AS lat,
+    (array_agg(a.lon ORDER BY array_position(c.path, a.id) DESC) FILTER (WHERE a.lat IS NOT NULL AND a.lon IS NOT NULL))[1] AS lon
   FROM taxonomy_location c JOIN taxonomy_location a ON a.id = ANY(c.path)
   WHERE c.id IN (SELECT location_id FROM target) GROUP BY c.id, c.path
 ),
@@ -67,29 +79,50 @@ rows AS (
       || CASE WHEN u.is_business THEN ARRAY[{SELLER + 2}] ELSE ARRAY[{SELLER + 1}] END AS facets,
     coalesce(av.nums, '{{}}'::jsonb) AS nums,
     coalesce(av.text, '') AS attrs_text,
-    concat_ws(' ', cat.names, loc.names) AS names
+    concat_ws(' ', cat.names, loc.names) AS names,
+    __QUALITY__ AS quality,
+    loc.lat AS place_lat, loc.lon AS place_lon
   FROM target t
   JOIN cat ON cat.id = t.category_id
   JOIN loc ON loc.id = t.location_id
   JOIN accounts_user u ON u.id = t.owner_id
   LEFT JOIN av ON av.listing_id = t.id
   LEFT JOIN photo ON photo.listing_id = t.id
+  LEFT JOIN rejected ON rejected.listing_id = t.id
 )
 UPDATE {LISTINGS} l SET
   price_uzs = {PRICE_UZS_SQL},
   facet_values = rows.facets || CASE l.condition
       WHEN 'new' THEN ARRAY[{CONDITION + 1}] WHEN 'used' THEN ARRAY[{CONDITION + 2}] ELSE '{{}}'::int[] END,
   attrs_num = rows.nums,
+  quality_score = rows.quality,
+  -- The point "near me" measures from: the seller's map pin, else the place's centre.
+  geo_lat = CASE WHEN l.lat IS NOT NULL AND l.lon IS NOT NULL THEN l.lat ELSE rows.place_lat END,
+  geo_lon = CASE WHEN l.lat IS NOT NULL AND l.lon IS NOT NULL THEN l.lon ELSE rows.place_lon END,
   search_vector =
     setweight(to_tsvector('bozor_ru', l.title), 'A')
-    || setweight(to_tsvector('bozor_lat', bozor_translit(l.title)), 'A')
+    || setweight(to_tsvector('bozor_lat', bozor_uz_stem(bozor_translit(l.title))), 'A')
     || setweight(to_tsvector('bozor_ru', rows.attrs_text), 'B')
-    || setweight(to_tsvector('bozor_lat', bozor_translit(rows.attrs_text)), 'B')
+    || setweight(to_tsvector('bozor_lat', bozor_uz_stem(bozor_translit(rows.attrs_text))), 'B')
     || setweight(to_tsvector('bozor_ru', l.description), 'C')
+    -- Descriptions written in Uzbek also by their Latin stems (Russian stemming does not know Uzbek endings).
+    || CASE WHEN l.language = 'uz'
+         THEN setweight(to_tsvector('bozor_lat', bozor_uz_stem(bozor_translit(l.description))), 'C')
+         ELSE ''::tsvector END
     || setweight(to_tsvector('bozor_ru', rows.names), 'D')
-    || setweight(to_tsvector('bozor_lat', bozor_translit(rows.names)), 'D')
+    || setweight(to_tsvector('bozor_lat', bozor_uz_stem(bozor_translit(rows.names))), 'D')
 FROM rows WHERE l.id = rows.id
-"""  # noqa: S608
+""".replace("__REJECTED__", REJECTED_TOPIC).replace(  # noqa: S608
+    "__QUALITY__",
+    quality_sql(
+        photos="photo.ready",
+        description="t.description",
+        filled="av.filled",
+        applicable="cat.attributes",
+        verified="u.phone_verified",
+        rejections="rejected.n",
+    ),
+)
 
 # Words of titles (as written and as Latin skeletons), attribute options and category
 # names: the vocabulary misspelt query words are corrected to.

@@ -10,11 +10,12 @@ import pytest
 from classifieds.search.backends.postgres import PostgresBackend
 
 from .contract import SearchBackendContract
+from .contract_ranking import NearMeContract, RankingContract
 
 pytestmark = pytest.mark.django_db
 
 
-class TestPostgresContract(SearchBackendContract):
+class TestPostgresContract(SearchBackendContract, RankingContract, NearMeContract):
     @pytest.fixture
     def backend(self):
         return PostgresBackend(
@@ -24,7 +25,7 @@ class TestPostgresContract(SearchBackendContract):
 
 
 @pytest.mark.skipif(not os.environ.get("OPENSEARCH_URL"), reason="OPENSEARCH_URL is not set (no OpenSearch server)")
-class TestOpenSearchContract(SearchBackendContract):
+class TestOpenSearchContract(SearchBackendContract, RankingContract, NearMeContract):
     @pytest.fixture
     def backend(self):
         from classifieds.search.backends.opensearch import OpenSearchBackend

@@ -44,6 +44,16 @@ class TestMapping:
             "search_analyzer": "bozor_lat",
         }
 
+    def test_latin_analyzers_drop_uzbek_endings_before_taking_prefixes(self):
+        analysis = dsl.index_body([])["settings"]["analysis"]
+        assert analysis["filter"]["bozor_uz_suffix"]["type"] == "pattern_replace"
+        assert analysis["analyzer"]["bozor_lat"]["filter"][-1] == "bozor_uz_suffix"
+        prefix = analysis["analyzer"]["bozor_lat_prefix"]["filter"]
+        assert prefix.index("bozor_uz_suffix") < prefix.index("bozor_prefix")
+        description = dsl.index_body([])["mappings"]["properties"]["description"]
+        assert description["fields"]["lat"]["analyzer"] == "bozor_lat_prefix"
+        assert "description.lat^0.5" in dsl.text_query("plita")["bool"]["should"][1]["multi_match"]["fields"]
+
     def test_transliteration_covers_both_cases_and_drops_apostrophes(self):
         mappings = dsl.index_body([])["settings"]["analysis"]["char_filter"]["bozor_translit"]["mappings"]
         assert "к=>k" in mappings and "К=>k" in mappings
@@ -83,6 +93,7 @@ ROW = {
     "refreshed_at": datetime(2026, 11, 28, 10, 0, tzinfo=UTC),
     "expires_at": datetime(2026, 12, 28, 10, 0, tzinfo=UTC),
     "quality_score": 1.0,
+    "promoted_until": datetime(2026, 12, 1, tzinfo=UTC),
     "lat": Decimal("41.3"),
     "lon": Decimal("69.2"),
 }
@@ -97,6 +108,7 @@ class TestDocuments:
         assert doc["seller"] == "private" and doc["has_photo"] is True
         assert doc["location"] == {"lat": 41.3, "lon": 69.2}
         assert doc["refreshed_at"] == "2026-11-28T10:00:00+00:00"
+        assert doc["promoted_until"] == "2026-12-01T00:00:00+00:00"
         assert set(doc) <= set(dsl.index_body([])["mappings"]["properties"])
 
 
@@ -169,14 +181,21 @@ class TestQueries:
         assert should[1]["multi_match"]["fuzziness"] == "AUTO"
         assert "title.lat^3" in should[1]["multi_match"]["fields"]
 
-    def test_relevance_multiplies_text_score_freshness_and_quality_and_nothing_else(self):
-        body = dsl.search_body(ListingQuery(q="cobalt", sort="relevance"))
+    def test_relevance_multiplies_text_score_freshness_quality_and_the_promotion_boost(self):
+        body = dsl.search_body(ListingQuery(q="cobalt", sort="relevance"), promotion_boost=2.5)
         score = body["query"]["function_score"]
         assert score["score_mode"] == "multiply" and score["boost_mode"] == "multiply"
         assert score["functions"][0]["exp"]["refreshed_at"]["origin"] == "now"
         assert score["functions"][1]["field_value_factor"]["field"] == "quality_score"
-        assert len(score["functions"]) == 2  # placement is bought as a pinned slot, never as rank
+        # Only while the paid window runs: the filter is evaluated at query time, never stale.
+        assert score["functions"][2] == {"filter": {"range": {"promoted_until": {"gt": "now"}}}, "weight": 2.5}
+        assert len(score["functions"]) == 3
         assert body["sort"][0] == "_score"
+
+    def test_freshness_halves_over_the_configured_days(self):
+        body = dsl.search_body(ListingQuery(sort="relevance"), freshness_days=7)
+        decay = body["query"]["function_score"]["functions"][0]["exp"]["refreshed_at"]
+        assert decay == {"origin": "now", "scale": "7d", "decay": 0.5}
 
     @pytest.mark.parametrize(
         ("sort", "first"),
@@ -190,6 +209,35 @@ class TestQueries:
         body = dsl.search_body(ListingQuery(sort=sort), offset=80, limit=40)
         assert body["sort"][0] == first and "id" in body["sort"][-1]
         assert (body["from"], body["size"]) == (80, 40)
+        assert "function_score" not in body["query"]
+
+    def test_filter_ids_asks_for_just_those_ids_under_every_filter_and_the_text(self):
+        query = ListingQuery(
+            q="cobalt",
+            category_id=12,
+            category_is_leaf=True,
+            options=(OptionFilter("attrs.make", (41,)),),
+            price_max_uzs=100,
+        )
+        body = dsl.filter_ids_body(query, [5, 9])
+        filters = body["query"]["bool"]["filter"]
+        assert {"ids": {"values": ["5", "9"]}} in filters
+        assert {"terms": {"facet_values": [41]}} in filters  # not a post_filter: the ids must match it
+        assert {"range": {"price_uzs": {"lte": 100}}} in filters
+        assert {"term": {"category_id": 12}} in filters
+        assert body["query"]["bool"]["must"] == [dsl.text_query("cobalt")]
+        assert body["size"] == 2 and "post_filter" not in body
+
+    def test_a_radius_is_a_geo_distance_filter_on_the_listings_point(self):
+        body = dsl.search_body(ListingQuery(near=(41.31, 69.28), radius_km=25))
+        assert {"geo_distance": {"distance": "25km", "location": {"lat": 41.31, "lon": 69.28}}} in filters_of(body)
+        assert not any("geo_distance" in f for f in filters_of(dsl.search_body(ListingQuery(near=(41.31, 69.28)))))
+
+    def test_nearest_first_sorts_by_geo_distance_then_id(self):
+        body = dsl.search_body(ListingQuery(near=(41.31, 69.28), sort="distance"), limit=40)
+        distance, tie = body["sort"]
+        assert distance["_geo_distance"]["location"] == {"lat": 41.31, "lon": 69.28}
+        assert distance["_geo_distance"]["order"] == "asc" and tie == {"id": {"order": "asc"}}
         assert "function_score" not in body["query"]
 
 

@@ -61,7 +61,15 @@ CORPUS = {
     "books": ("hobby", "Ўзбекча китоблар тўплами", "Китоблар арзон сотилади."),
     "tandir": ("appliances", "Тандир нон учун", "Тандир сотилади, янги."),
     "carpet": ("appliances", "Ковёр ручной работы", "Шерстяной, размер 2 на 3."),
+    # Uzbek (Latin) with endings and every apostrophe spelling: found by their stems
+    "stove": ("appliances", "Gaz plitalari arzon narxlarda", "Plitalarni uyingizga o‘rnatib beramiz."),
+    "boys": ("kids", "O‘g‘il bolalar kiyimlari", "3-5 yoshli bolalar uchun."),
+    "tashkent_flat": ("realty", "Toshkentda 3 xonali xonadon", "Metroga yaqin, ta’mirlangan."),
+    "shop": ("jobs", "Do‘konga kassir kerak", "Ish vaqti kunduzgi, tushlik bepul, oylik maoshlar o‘z vaqtida."),
 }
+# Written in Uzbek: their descriptions are indexed by Uzbek stems too.
+UZBEK = {"nexia3", "damas", "spark", "a54", "flat_rent", "house_samarkand", "hp", "fridge_uz", "aircon", "kids_bike"}
+UZBEK |= {"seller_job", "kittens", "stove", "boys", "tashkent_flat", "shop"}
 
 # (query, listings that must be the first results, in any order)
 CASES = [
@@ -118,6 +126,17 @@ CASES = [
     ("ipone", {"iphone13", "iphone11"}),
     ("samsnug", {"s23", "a54", "fridge_uz"}),
     ("velosped", {"bike", "kids_bike"}),
+    # Uzbek endings on either side, apostrophes typed any way
+    ("gaz plita", {"stove"}),  # "plitalari" in the title
+    ("plitalar", {"stove"}),
+    ("o'g'il kiyim", {"boys"}),  # O‘g‘il … kiyimlari
+    ("oʻgʻil bolalarga", {"boys"}),
+    ("o`g`il", {"boys"}),
+    ("toshkent xonadon", {"tashkent_flat"}),  # "Toshkentda"
+    ("samarqand hovli", {"house_samarkand"}),  # "Samarqandda"
+    ("dokon kassir", {"shop"}),  # "Do‘konga"
+    ("tushlik maosh", {"shop"}),  # in the Uzbek description only: "maoshlar"
+    ("o‘rnatib", {"stove", "aircon"}),
 ]
 
 
@@ -151,6 +170,7 @@ def backend(names):
             location=place,
             title=title,
             description=description,
+            language="uz" if key in UZBEK else "ru",
             refreshed_at=now - timedelta(minutes=i),
         )
         names[listing.pk] = key

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 
 from classifieds.core.text import CYRILLIC_TO_LATIN
+from classifieds.search.backends.opensearch_dsl import uz_suffix_filter
 from classifieds.search.text import (
     clean_query,
     has_operators,
@@ -46,6 +49,39 @@ class TestLatinSkeleton:
         with connection.cursor() as cursor:
             cursor.execute("SELECT bozor_translit(%s)", [text])
             assert cursor.fetchone()[0] == latin_skeleton(text)
+
+
+STEM_SAMPLES = [
+    "telefonlarda toshkentda uyda bolalari plitalari kiyimlari samarqandda",
+    "kitoblar xonadonlardan telefonlarining dokonga ishga larining abcdlar",
+    "damas nexia 2019 iphone13 kolyaska ijaraga chilonzordagi mashinasi",
+]
+
+
+class TestUzbekEndings:
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("text", STEM_SAMPLES)
+    def test_the_sql_stemmer_matches_the_python_one_word_by_word(self, text):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT bozor_uz_stem(%s)", [text])
+            assert cursor.fetchone()[0] == " ".join(uz_stem(word) for word in text.split())
+
+    @pytest.mark.parametrize("text", STEM_SAMPLES)
+    def test_the_opensearch_filter_matches_the_python_one_word_by_word(self, text):
+        rule = uz_suffix_filter()
+        # Java's and Python's regular expressions agree on this one (lazy stem, anchored alternation).
+        pattern = re.compile(rule["pattern"])
+        assert rule["replacement"] == "$1"
+        stems = [pattern.sub(r"\1", word) for word in text.split()]
+        assert stems == [uz_stem(word) for word in text.split()]
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("typed", ["O‘g‘il bolalar", "oʻgʻil", "o`g`il", "o'g'il", "oʼgʼil", "O’G’IL"])
+    def test_every_apostrophe_spelling_gives_the_same_lexemes(self, typed):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT bozor_uz_stem(bozor_translit(%s)), bozor_uz_stem(bozor_translit('o‘g‘il'))", [typed])
+            found, reference = cursor.fetchone()
+        assert found.split()[0] == reference == "ogil"
 
 
 class TestQueryHelpers:

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_http_methods
 from classifieds.accounts.decorators import login_required
 from classifieds.core.htmx import render_page
 from classifieds.listings.models import Listing
-from classifieds.orders.services import OrderError, order_create
+from classifieds.orders.services import OrderError, order_create, order_top_holds
 from classifieds.payments.providers import enabled_providers
 from classifieds.promotions.forms import PromotionPurchaseForm, offer_cards
+from classifieds.promotions.inventory import top_next_free
+from classifieds.promotions.models import PromotionType
 from classifieds.promotions.services import promotion_offers
 
 
@@ -26,6 +28,19 @@ def _own_active_listing(request: HttpRequest, pk: int) -> Listing:
     if not listing.is_visible:
         raise Http404(_("Only an active listing can be promoted."))
     return listing
+
+
+def _top_next_free(listing: Listing, offers: list) -> dict:
+    """Sold-out TOP offers by code: when their category's next TOP place frees."""
+    tops = [offer for offer in offers if offer.type == PromotionType.TOP]
+    if not tops:
+        return {}
+    holds = order_top_holds(category_id=listing.category_id)
+    found = {
+        offer.code: top_next_free(category_id=listing.category_id, listing_id=listing.pk, days=offer.days, holds=holds)
+        for offer in tops
+    }
+    return {code: free for code, free in found.items() if free is not None}
 
 
 @login_required
@@ -65,12 +80,14 @@ def promotion_purchase(request: HttpRequest, pk: int) -> HttpResponse:
             initial["offer"] = request.GET["offer"]
         form = PromotionPurchaseForm(initial=initial, offers=offers, providers=providers)
     chosen = by_code.get(form["offer"].value()) or (offers[0] if offers else None)
+    next_free = _top_next_free(listing, offers)
     context = {
         "listing": listing,
         "form": form,
         "offers": offers,
-        "cards": offer_cards(offers),
+        "cards": offer_cards(offers, next_free=next_free),
         "quote": chosen,
+        "quote_next_free": next_free.get(chosen.code) if chosen else None,
         "providers": providers,
     }
     return render_page(request, "promotions/purchase.html", context, fragments={"quote": "quote"})

@@ -40,6 +40,7 @@ def _isolated_media(settings, tmp_path):
     from classifieds.search.synonyms import forget_synonyms
 
     caches["local"].clear()  # per-process thumbnails and cards must not outlive the test's rows and media
+    caches["volatile"].clear()  # nor per-process search summaries and cached pages
     forget_synonyms()  # nor the per-process synonym groups read from another test's rows
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {

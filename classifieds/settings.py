@@ -149,11 +149,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis in production, the database cache locally -------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds to wait for Redis before a cache operation counts as failed (a miss; see core/cache.py).
+CACHE_REDIS_TIMEOUT = float(os.environ.get("CACHE_REDIS_TIMEOUT", "0.25"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down must not take pages down: reads degrade to a miss, counters fail closed (core/cache.py).
+    _redis_cache = {
+        "BACKEND": "classifieds.core.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": CACHE_REDIS_TIMEOUT, "socket_timeout": CACHE_REDIS_TIMEOUT},
+    }
+    CACHES = {"default": _redis_cache, "volatile": {**_redis_cache, "KEY_PREFIX": "volatile"}}
 else:
     # Shared by the web server and the worker (unlike LocMemCache).
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bozor_cache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bozor_cache"},
+        # Search summaries and anonymous pages: written on the read path, so never into the database;
+        # per process here (validity comes from version stamps in "default", see search/pagecache.py).
+        "volatile": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "volatile",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("VOLATILE_CACHE_ENTRIES", "5000"))},
+        },
+    }
 
 # --- Jobs: Huey -------------------------------------------------------------
 if REDIS_URL:

@@ -126,9 +126,12 @@ def listing_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
                 visitor=visitor, ip=limits.client_ip(request), signed_in=request.user.is_authenticated
             )
         except limits.Limited as exc:
-            message = _("You have viewed many phone numbers. You can see more in %(wait)s.") % {
-                "wait": limits.wait_text(exc.retry_after())
-            }
+            if exc.scope == limits.UNAVAILABLE:
+                message = _("Phone numbers are temporarily unavailable. Please try again in a minute.")
+            else:
+                message = _("You have viewed many phone numbers. You can see more in %(wait)s.") % {
+                    "wait": limits.wait_text(exc.retry_after())
+                }
             if request.htmx:
                 context = {
                     "listing": listing,
@@ -140,7 +143,11 @@ def listing_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
                 return TemplateResponse(request, "listings/detail.html#phone", context, status=429)
             context = {
                 "meta": None,
-                "title": _("Too many phone numbers viewed"),
+                "title": (
+                    _("Temporarily unavailable")
+                    if exc.scope == limits.UNAVAILABLE
+                    else _("Too many phone numbers viewed")
+                ),
                 "message": message,
                 "next_url": f"{listing.get_absolute_url()}#phone",
             }

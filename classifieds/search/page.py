@@ -159,7 +159,10 @@ class ResultsPage:
             if page.number > 1
             else heading,
             description=_("%(count)s listings in %(heading)s on Bozor.")
-            % {"count": page.paginator.count, "heading": heading},
+            % {
+                "count": f"≈ {page.paginator.count}" if self.results.approximate else page.paginator.count,
+                "heading": heading,
+            },
             robots=self.robots,
             json_ld=[
                 breadcrumb_ld(self.crumbs),

@@ -158,7 +158,11 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": CACHE_REDIS_TIMEOUT, "socket_timeout": CACHE_REDIS_TIMEOUT},
     }
-    CACHES = {"default": _redis_cache, "volatile": {**_redis_cache, "KEY_PREFIX": "volatile"}}
+    CACHES = {
+        "default": _redis_cache,
+        "volatile": {**_redis_cache, "KEY_PREFIX": "volatile"},
+        "stamps": {**_redis_cache, "KEY_PREFIX": "stamps"},
+    }
 else:
     # Shared by the web server and the worker (unlike LocMemCache).
     CACHES = {
@@ -170,7 +174,16 @@ else:
             "LOCATION": "volatile",
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("VOLATILE_CACHE_ENTRIES", "5000"))},
         },
+        # Version stamps of cached pages (core/pagecache.py), shared by the web processes and the worker:
+        # a few thousand keys in their own table, so rate-limit keys never cull them.
+        "stamps": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "bozor_stamps",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
+# Seconds an anonymous page stays cached at most (stamps make it stale earlier; 0 turns the cache off).
+PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "300"))
 
 # --- Jobs: Huey -------------------------------------------------------------
 if REDIS_URL:

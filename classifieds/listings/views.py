@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from classifieds.accounts import limits
 from classifieds.core.htmx import render_page
+from classifieds.core.pagecache import cache_anonymous_page
 from classifieds.core.pagination import page_url, paginate
 from classifieds.core.phones import mask_phone
 from classifieds.seo import structured
@@ -22,6 +23,7 @@ from . import services
 from .display import attribute_rows
 from .loaders import load_public_listing
 from .models import Listing
+from .pagestamps import EVERYWHERE, listing_stamp
 
 REVEALED_SESSION_KEY = "revealed_phones"
 
@@ -30,7 +32,18 @@ def _revealed(request: HttpRequest) -> set[int]:
     return set(request.session.get(REVEALED_SESSION_KEY, []))
 
 
+def _detail_stamps(request: HttpRequest, pk: int, slug: str | None = None) -> list[str]:
+    return [EVERYWHERE, listing_stamp(pk)]
+
+
+def _count_cached_view(request: HttpRequest, pk: int, slug: str | None = None) -> None:
+    """A cached detail page is still a view (only visible listings' pages are cached)."""
+    if "photo" not in request.GET:
+        services.listing_record_view(listing=Listing(pk=pk))
+
+
 @require_GET
+@cache_anonymous_page(stamps=_detail_stamps, on_hit=_count_cached_view)
 def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """A listing; a wrong or missing slug redirects permanently to the canonical URL."""
     listing = load_public_listing(pk)
@@ -77,7 +90,9 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         "masked_phone": mask_phone(listing.contact_phone),
         "meta": meta,
     }
-    return TemplateResponse(request, "listings/detail.html", context)
+    response = TemplateResponse(request, "listings/detail.html", context)
+    response.page_cacheable = available  # a sold listing's page is rare; a cached one would count no views
+    return response
 
 
 def _gallery(listing: Listing, photos: list) -> list[dict]:

@@ -7,6 +7,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from classifieds.core.htmx import render_page
+from classifieds.core.pagecache import cache_anonymous_page
+from classifieds.listings.pagestamps import ANY_LISTING, EVERYWHERE, category_stamp
 from classifieds.taxonomy.paths import NotAnSrp, resolve_srp_slugs
 
 from .page import ResultsPage, tidy_query
@@ -15,7 +17,13 @@ from .page import ResultsPage, tidy_query
 FRAGMENTS = {"srp": "srp", "results": "results"}
 
 
+def _page_stamps(request: HttpRequest, category_slug: str | None = None, location_slug: str | None = None) -> list[str]:
+    # By the slug in the URL: a cached page is answered without resolving the category.
+    return [EVERYWHERE, category_stamp(category_slug) if category_slug else ANY_LISTING]
+
+
 @require_GET
+@cache_anonymous_page(stamps=_page_stamps)
 def search_results(
     request: HttpRequest, category_slug: str | None = None, location_slug: str | None = None
 ) -> HttpResponse:

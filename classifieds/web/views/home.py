@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from classifieds.core.htmx import render_page
+from classifieds.core.pagecache import cache_anonymous_page
 from classifieds.listings.models import Listing
+from classifieds.listings.pagestamps import ANY_LISTING, EVERYWHERE
 from classifieds.promotions.placement import spotlight_cards
 from classifieds.seo import structured
 from classifieds.seo.meta import page_meta
@@ -17,6 +19,7 @@ from classifieds.taxonomy.snapshot import taxonomy_snapshot
 
 
 @require_GET
+@cache_anonymous_page(stamps=lambda request: [EVERYWHERE, ANY_LISTING])
 def home(request: HttpRequest) -> TemplateResponse:
     """Home: category tiles and the newest listings."""
     categories = taxonomy_snapshot().subcategories(None)

@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import re
 import time
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -46,6 +49,20 @@ CSRF_PATTERNS = (
 )
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "X-Robots-Tag")
 
+# The earliest moment (Unix time) the page being rendered changes by the clock alone, if it is cached.
+_deadline: ContextVar[float | None] = ContextVar("page_cache_deadline", default=None)
+
+
+def valid_until(moment: datetime | float | None) -> None:
+    """What is being rendered changes by itself at ``moment`` (a promotion ends, a listing expires, a
+    rotation turns): a cached copy must not outlive it. A no-op outside a cached view."""
+    current = _deadline.get()
+    if current is None or moment is None:
+        return
+    when = moment.timestamp() if isinstance(moment, datetime) else float(moment)
+    if when < current:
+        _deadline.set(when)
+
 
 def stamps_bump(keys: Iterable[str]) -> None:
     """Pages depending on any of ``keys`` are stale from now on, in every process."""
@@ -56,17 +73,15 @@ def stamps_bump(keys: Iterable[str]) -> None:
 
 
 def _stamp_values(keys: list[str]) -> list[int]:
-    """Current values of ``keys``; a missing one (never bumped, or evicted) is set now, so that an entry
-    cached under an evicted value can never match again."""
-    store = caches[STAMPS_CACHE]
+    """Current values of ``keys`` (0: never bumped). One cache read, never a write on the read path.
+
+    Stamps are few (``listings.pagestamps``: a bucket per listing id, a key per category slug) and never
+    expire, so they are not culled (their own table, far below ``MAX_ENTRIES``) nor evicted (Redis evicts
+    keys without a TTL only under an ``allkeys-*`` policy: don't use one for this database).
+    """
     names = [f"stamp:{key}" for key in keys]
-    found = store.get_many(names)
-    missing = [name for name in names if name not in found]
-    for name in missing:
-        value = time.time_ns()
-        store.add(name, value, None)
-        found[name] = store.get(name, value)
-    return [found[name] for name in names]
+    found = caches[STAMPS_CACHE].get_many(names)
+    return [found.get(name, 0) for name in names]
 
 
 def _bypass(request: HttpRequest) -> bool:
@@ -148,12 +163,18 @@ def cache_anonymous_page(
                 if on_hit is not None:
                     on_hit(request, *args, **kwargs)
                 return response
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
-            if _storable(request, response):
+            token = _deadline.set(math.inf)
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()  # here, so that what the templates learn counts for the deadline
+                deadline = _deadline.get()
+            finally:
+                _deadline.reset(token)
+            timeout = min(settings.PAGE_CACHE_TTL, math.floor((deadline or math.inf) - time.time()))
+            if timeout >= 1 and _storable(request, response):
                 headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
-                store.set(key, (_template(request, response.content), headers), settings.PAGE_CACHE_TTL)
+                store.set(key, (_template(request, response.content), headers), timeout)
                 response["X-Page-Cache"] = "miss"
             return response
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from classifieds.accounts import limits
 from classifieds.core.htmx import render_page
-from classifieds.core.pagecache import cache_anonymous_page
+from classifieds.core.pagecache import cache_anonymous_page, valid_until
 from classifieds.core.pagination import page_url, paginate
 from classifieds.core.phones import mask_phone
 from classifieds.seo import structured
@@ -64,6 +64,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         .for_cards()
         .newest()[: 8 if available else 12]
     )
+    valid_until(min((x.expires_at for x in [listing, *similar] if x.expires_at), default=None))
     attributes = attribute_rows(listing)
     photos = [photo for photo in listing.photos.all() if photo.status == "ready"]  # never a raw upload
     gallery = _gallery(listing, photos)

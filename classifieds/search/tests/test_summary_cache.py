@@ -34,6 +34,11 @@ def closed_port_url() -> str:
 
 
 class TestFirstHit:
+    @pytest.fixture(autouse=True)
+    def no_page_cache_but_for_the_first_hit(self, request, settings):
+        if "first_hit" not in request.node.name:
+            settings.PAGE_CACHE_TTL = 0  # the second visit would be a cached page: nothing asked of search
+
     def test_a_first_hit_of_a_search_runs_at_most_ten_statements_and_writes_none(self, client, corpus):
         client.get("/c/c-cars/")  # per-process catalog, synonyms and thumbnails are warm after a first page
         url = "/c/c-cars/?attrs.make=chevrolet&attrs.gearbox=manual&q=chevrolet"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from classifieds.core.htmx import render_page
-from classifieds.core.pagecache import cache_anonymous_page
+from classifieds.core.pagecache import cache_anonymous_page, valid_until
 from classifieds.listings.models import Listing
 from classifieds.listings.pagestamps import ANY_LISTING, EVERYWHERE
 from classifieds.promotions.placement import spotlight_cards
@@ -24,6 +24,7 @@ def home(request: HttpRequest) -> TemplateResponse:
     """Home: category tiles and the newest listings."""
     categories = taxonomy_snapshot().subcategories(None)
     recent = list(Listing.objects.active().for_cards().newest()[:24])
+    valid_until(min((listing.expires_at for listing in recent if listing.expires_at), default=None))
     meta = page_meta(
         lambda: reverse("web:home"),
         title=_("Bozor — free classifieds in Uzbekistan"),

@@ -149,39 +149,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis in production, the database cache locally -------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Seconds to wait for Redis before a cache operation counts as failed (a miss; see core/cache.py).
+# Redis down must not take pages down: reads degrade to a miss, counters fail closed (core/cache.py);
+# CACHE_REDIS_TIMEOUT: seconds before a Redis operation counts as failed.
 CACHE_REDIS_TIMEOUT = float(os.environ.get("CACHE_REDIS_TIMEOUT", "0.25"))
-if REDIS_URL:
-    # Redis down must not take pages down: reads degrade to a miss, counters fail closed (core/cache.py).
-    _redis_cache = {
-        "BACKEND": "classifieds.core.cache.ResilientRedisCache",
-        "LOCATION": REDIS_URL,
-        "OPTIONS": {"socket_connect_timeout": CACHE_REDIS_TIMEOUT, "socket_timeout": CACHE_REDIS_TIMEOUT},
-    }
-    CACHES = {
-        "default": _redis_cache,
-        "volatile": {**_redis_cache, "KEY_PREFIX": "volatile"},
-        "stamps": {**_redis_cache, "KEY_PREFIX": "stamps"},
-    }
-else:
-    # Shared by the web server and the worker (unlike LocMemCache).
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bozor_cache"},
-        # Search summaries and anonymous pages: written on the read path, so never into the database;
-        # per process here (validity comes from version stamps in "default", see search/pagecache.py).
-        "volatile": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "volatile",
-            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("VOLATILE_CACHE_ENTRIES", "5000"))},
-        },
-        # Version stamps of cached pages (core/pagecache.py), shared by the web processes and the worker:
-        # a few thousand keys in their own table, so rate-limit keys never cull them.
-        "stamps": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "bozor_stamps",
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        },
-    }
+_redis = {"socket_connect_timeout": CACHE_REDIS_TIMEOUT, "socket_timeout": CACHE_REDIS_TIMEOUT}
+_redis_cache = {"BACKEND": "classifieds.core.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "OPTIONS": _redis}
+# "volatile": search summaries and anonymous pages, written on the read path so never to the database
+# (per process without Redis). "stamps": the page cache's version stamps, shared with the worker, in
+# their own table so that rate-limit keys never cull them (core/pagecache.py).
+_database_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bozor_cache"}
+CACHES = {
+    "default": _redis_cache if REDIS_URL else _database_cache,
+    "volatile": {**_redis_cache, "KEY_PREFIX": "volatile"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "volatile",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    "stamps": {**_redis_cache, "KEY_PREFIX": "stamps"}
+    if REDIS_URL
+    else {**_database_cache, "LOCATION": "bozor_stamps", "OPTIONS": {"MAX_ENTRIES": 100_000}},
+}
 # Seconds an anonymous page stays cached at most (stamps make it stale earlier; 0 turns the cache off).
 PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "300"))
 

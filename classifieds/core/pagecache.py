@@ -171,7 +171,9 @@ def cache_anonymous_page(
                 deadline = _deadline.get()
             finally:
                 _deadline.reset(token)
-            timeout = min(settings.PAGE_CACHE_TTL, math.floor((deadline or math.inf) - time.time()))
+            timeout = settings.PAGE_CACHE_TTL
+            if deadline is not None and deadline != math.inf:
+                timeout = min(timeout, math.floor(deadline - time.time()))
             if timeout >= 1 and _storable(request, response):
                 headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
                 store.set(key, (_template(request, response.content), headers), timeout)

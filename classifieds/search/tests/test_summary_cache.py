@@ -74,9 +74,9 @@ class TestRedisDown:
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
-        settings.CACHES = {**settings.CACHES, "default": redis_cache, "volatile": redis_cache}
+        settings.CACHES = {**settings.CACHES, "default": redis_cache, "volatile": redis_cache, "stamps": redis_cache}
         yield url
-        for alias in ("default", "volatile"):
+        for alias in ("default", "volatile", "stamps"):
             caches[alias].close()
 
     @pytest.mark.parametrize("url", ["/", "/c/c-cars/", "/c/c-cars/?attrs.make=chevrolet", "/search/?q=cobalt"])

@@ -136,7 +136,7 @@ async def run_load(base_url: str, urls, *, concurrency: int, warmup: float, dura
     return stats, total
 
 
-def start_gunicorn(port: int, workers: int, var_dir: str) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, var_dir: str, threads: int = 1) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "classifieds.settings",
@@ -147,7 +147,7 @@ def start_gunicorn(port: int, workers: int, var_dir: str) -> subprocess.Popen:
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [str(gunicorn), "classifieds.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    command += ["--timeout", "30", "--log-level", "warning"]
+    command += ["--threads", str(threads), "--timeout", "30", "--log-level", "warning"]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603  (our own command)
 
 
@@ -168,7 +168,7 @@ def wait_ready(base_url: str, timeout: float = 60) -> None:
 def report(stats: dict[str, Stats], total: Stats, duration: float, args) -> str:
     lines = [
         f"{len(total.times)} requests in {duration:.0f} s, concurrency {args.concurrency}, "
-        f"{args.workers} gunicorn workers, load average {os.getloadavg()[0]:.1f}",
+        f"{args.workers} gunicorn workers × {args.threads} threads, load average {os.getloadavg()[0]:.1f}",
         "",
         "| pages | requests | RPS | p50 ms | p95 ms | p99 ms | errors | page-cache hits |",
         "|---|---|---|---|---|---|---|---|",
@@ -191,6 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=10, help="unmeasured seconds first (caches fill)")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (Procfile: WEB_CONCURRENCY=3)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1: sync workers, as Procfile)")
     parser.add_argument("--url", help="an already running server instead of starting gunicorn")
     args = parser.parse_args(argv)
 
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     if base_url is None:
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
-        server = start_gunicorn(port, args.workers, str(settings.VAR_DIR))
+        server = start_gunicorn(port, args.workers, str(settings.VAR_DIR), args.threads)
     try:
         wait_ready(base_url)
         stats, total = asyncio.run(

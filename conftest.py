@@ -42,6 +42,7 @@ def _isolated_media(settings, tmp_path):
     caches["local"].clear()  # per-process thumbnails and cards must not outlive the test's rows and media
     caches["analytics"].clear()  # nor buffered analytics events (the flush runs in the test, not a thread)
     settings.ANALYTICS_PROCESS_FLUSH_SECONDS = 0
+    caches["volatile"].clear()  # nor per-process search summaries and cached pages
     forget_synonyms()  # nor the per-process synonym groups read from another test's rows
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {

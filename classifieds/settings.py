@@ -163,11 +163,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis in production, the database cache locally -------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    # Shared by the web server and the worker (unlike LocMemCache).
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bozor_cache"}}
+# Redis down must not take pages down: reads degrade to a miss, counters fail closed (core/cache.py);
+# CACHE_REDIS_TIMEOUT: seconds before a Redis operation counts as failed.
+CACHE_REDIS_TIMEOUT = float(os.environ.get("CACHE_REDIS_TIMEOUT", "0.25"))
+_redis = {"socket_connect_timeout": CACHE_REDIS_TIMEOUT, "socket_timeout": CACHE_REDIS_TIMEOUT}
+_redis_cache = {"BACKEND": "classifieds.core.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "OPTIONS": _redis}
+# "volatile": search summaries and anonymous pages, written on the read path so never to the database
+# (per process without Redis). "stamps": the page cache's version stamps, shared with the worker, in
+# their own table so that rate-limit keys never cull them (core/pagecache.py).
+_database_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bozor_cache"}
+CACHES = {
+    "default": _redis_cache if REDIS_URL else _database_cache,
+    "volatile": {**_redis_cache, "KEY_PREFIX": "volatile"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "volatile",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    "stamps": {**_redis_cache, "KEY_PREFIX": "stamps"}
+    if REDIS_URL
+    else {**_database_cache, "LOCATION": "bozor_stamps", "OPTIONS": {"MAX_ENTRIES": 100_000}},
+}
+# Seconds an anonymous page stays cached at most (stamps make it stale earlier; 0 turns the cache off).
+PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "300"))
 
 # --- Jobs: Huey -------------------------------------------------------------
 if REDIS_URL:

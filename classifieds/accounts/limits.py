@@ -13,15 +13,19 @@ single ``get`` answers "full", so a flood costs one cache read per request.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import ngettext
+
+from classifieds.core.cache import CacheUnavailable
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -47,6 +51,24 @@ class Limited(Exception):
         return max(1, math.ceil(self.retry_at - (time.time() if now is None else now)))
 
 
+UNAVAILABLE = "unavailable"  # the scope of a refusal because the cache could not count (Redis down)
+UNAVAILABLE_RETRY = 60  # seconds we ask the user to wait then
+
+
+def _fail_closed[**P, R](func: Callable[P, R]) -> Callable[P, R]:
+    """A limit that cannot be counted refuses (``Limited`` with scope ``UNAVAILABLE``) instead of passing:
+    an outage of the shared cache must not open the door to SMS pumping or phone harvesting."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except CacheUnavailable as exc:
+            raise Limited(scope=UNAVAILABLE, retry_at=time.time() + UNAVAILABLE_RETRY) from exc
+
+    return wrapper
+
+
 def _digest(value: str) -> str:
     # Keys never hold a phone number or an IP in clear (Redis dumps, cache table).
     return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()[:32]
@@ -68,6 +90,7 @@ def _window(rate: Rate, subject: str, now: float) -> tuple[str, float]:
     return f"limit:{rate.action}:{rate.period}:{_digest(subject)}:{number}", (number + 1) * rate.period
 
 
+@_fail_closed
 def consume(checks: list[tuple[Rate, str]], *, now: float | None = None) -> list[str]:
     """Take one use of every (rate, subject) or none of them; raise ``Limited`` naming the first one full."""
     now = time.time() if now is None else now
@@ -102,6 +125,7 @@ def _otp(name: str) -> int:
     return int(settings.OTP_LIMITS[name])
 
 
+@_fail_closed
 def code_send_consume(*, phone: str, ip: str, now: float | None = None) -> list[str]:
     """Count one code sent to ``phone`` from ``ip``, or raise ``Limited``.
 
@@ -140,6 +164,7 @@ def code_resend_available_at(*, phone: str, sent_at: float) -> float:
     return sent_at + _otp("cooldown_seconds")
 
 
+@_fail_closed
 def code_attempt_consume(*, issue: str) -> int:
     """Count one try at the code issued as ``issue``; return the tries left after it.
 
@@ -156,6 +181,7 @@ def code_attempt_consume(*, issue: str) -> int:
 # --- Admin login ---------------------------------------------------------------------
 
 
+@_fail_closed
 def admin_login_consume(*, ip: str, username: str, now: float | None = None) -> None:
     """Count one admin password attempt, or raise ``Limited``."""
     quarter = 15 * 60
@@ -171,6 +197,7 @@ def admin_login_consume(*, ip: str, username: str, now: float | None = None) -> 
 # --- Email change ---------------------------------------------------------------------
 
 
+@_fail_closed
 def email_change_consume(*, user_id: int, ip: str, now: float | None = None) -> list[str]:
     """Count one confirmation mail to a new address asked by ``user_id`` from ``ip``, or raise ``Limited``.
 
@@ -191,6 +218,7 @@ def email_change_consume(*, user_id: int, ip: str, now: float | None = None) -> 
 # --- Seller phone reveals ----------------------------------------------------------------
 
 
+@_fail_closed
 def phone_reveal_consume(*, visitor: str, ip: str, signed_in: bool, now: float | None = None) -> list[str]:
     """Count one seller phone shown to ``visitor`` (a user id or a session key) from ``ip``, or raise ``Limited``.
 

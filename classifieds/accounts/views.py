@@ -38,6 +38,8 @@ def _private_meta(url_name: str, title: str):
 
 
 def _limit_message(exc: limits.Limited) -> str:
+    if exc.scope == limits.UNAVAILABLE:
+        return _("Sign-in is temporarily unavailable. Please try again in a minute.")
     if exc.scope == "attempts":
         return _("Too many wrong codes. This code no longer works: request a new one.")
     wait = limits.wait_text(exc.retry_after())

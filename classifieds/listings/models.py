@@ -60,6 +60,7 @@ CARD_FIELDS = (
     "updated_at",
     "location_id",
     "category_id",
+    "expires_at",  # a cached page showing the card must not outlive it (core.pagecache.valid_until)
 )
 
 

@@ -15,6 +15,7 @@ from classifieds.analytics.events import record
 from classifieds.analytics.models import EventKind
 from classifieds.core.htmx import render_page
 from classifieds.core.httpcache import conditional_page
+from classifieds.core.pagecache import cache_anonymous_page, valid_until
 from classifieds.core.pagination import page_url, paginate
 from classifieds.core.phones import mask_phone
 from classifieds.seo import structured
@@ -26,6 +27,7 @@ from .display import attribute_rows
 from .lifecycle import ListingActionNotAllowed
 from .loaders import load_public_listing
 from .models import Listing
+from .pagestamps import EVERYWHERE, listing_stamp
 
 REVEALED_SESSION_KEY = "revealed_phones"
 
@@ -34,7 +36,20 @@ def _revealed(request: HttpRequest) -> set[int]:
     return set(request.session.get(REVEALED_SESSION_KEY, []))
 
 
+def _detail_stamps(request: HttpRequest, pk: int, slug: str | None = None) -> list[str]:
+    return [EVERYWHERE, listing_stamp(pk)]
+
+
+def _count_cached_view(request: HttpRequest, pk: int, slug: str | None = None, *, replay: object = None) -> None:
+    """A cached detail page is still a view (only visible listings' pages are cached), for the counter and the
+    seller's statistics alike."""
+    if "photo" not in request.GET:
+        services.listing_record_view(listing=Listing(pk=pk))
+        record(request, kind=EventKind.VIEW, listing_id=pk)
+
+
 @require_GET
+@cache_anonymous_page(stamps=_detail_stamps, on_hit=_count_cached_view)
 def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """A listing; a wrong or missing slug redirects permanently to the canonical URL."""
     listing = load_public_listing(pk)
@@ -56,6 +71,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         .for_cards()
         .newest()[: 8 if available else 12]
     )
+    valid_until(min((x.expires_at for x in [listing, *similar] if x.expires_at), default=None))
     attributes = attribute_rows(listing)
     photos = [photo for photo in listing.photos.all() if photo.status == "ready"]  # never a raw upload
     gallery = _gallery(listing, photos)
@@ -86,7 +102,11 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
     # A visitor's copy stays good until the listing or the similar ones shown with it change (or their
     # own state: conditional_page's ETag is the page itself): a 304 instead of the page.
     changed = max([listing.updated_at, *(other.updated_at for other in similar)])
-    return conditional_page(request, TemplateResponse(request, "listings/detail.html", context), last_modified=changed)
+    response = conditional_page(
+        request, TemplateResponse(request, "listings/detail.html", context), last_modified=changed
+    )
+    response.page_cacheable = available  # a sold listing's page is rare; a cached one would count no views
+    return response
 
 
 def _gallery(listing: Listing, photos: list) -> list[dict]:
@@ -135,9 +155,12 @@ def listing_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
                 visitor=visitor, ip=limits.client_ip(request), signed_in=request.user.is_authenticated
             )
         except limits.Limited as exc:
-            message = _("You have viewed many phone numbers. You can see more in %(wait)s.") % {
-                "wait": limits.wait_text(exc.retry_after())
-            }
+            if exc.scope == limits.UNAVAILABLE:
+                message = _("Phone numbers are temporarily unavailable. Please try again in a minute.")
+            else:
+                message = _("You have viewed many phone numbers. You can see more in %(wait)s.") % {
+                    "wait": limits.wait_text(exc.retry_after())
+                }
             if request.htmx:
                 context = {
                     "listing": listing,
@@ -149,7 +172,11 @@ def listing_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
                 return TemplateResponse(request, "listings/detail.html#phone", context, status=429)
             context = {
                 "meta": None,
-                "title": _("Too many phone numbers viewed"),
+                "title": (
+                    _("Temporarily unavailable")
+                    if exc.scope == limits.UNAVAILABLE
+                    else _("Too many phone numbers viewed")
+                ),
                 "message": message,
                 "next_url": f"{listing.get_absolute_url()}#phone",
             }

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import CharField, Value
 from django.db.models.functions import MD5, Cast, Concat
 from django.utils import timezone
 
+from classifieds.core.pagecache import valid_until
 from classifieds.listings.models import Listing
 from classifieds.search.backends.base import SearchBackend
 from classifieds.search.query import ListingQuery
@@ -49,17 +50,24 @@ def pinned_listing_ids(backend: SearchBackend, query: ListingQuery, *, limit: in
     if query.category_id is None or limit <= 0:
         return []
     now = timezone.now()
-    candidates = set(
+    running = dict(
         Promotion.objects.live(now)
         .of_type(PromotionType.TOP)
         .filter(listing__category__path__contains=[query.category_id])
-        .values_list("listing_id", flat=True)
+        .values_list("listing_id", "ends_at")
     )
+    candidates = set(running)
+    # A cached page must not pin a top past its end, nor keep the order past the hour's rotation.
+    valid_until(min([*running.values(), _next_hour(now)]))
     if not candidates:
         return []
     matching = backend.filter_ids(query, sorted(candidates))
     seed = rotation_seed(now)
     return sorted(matching, key=lambda pk: _rotation_key(pk, seed))[:limit]
+
+
+def _next_hour(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 def spotlight_cards(*, category=None, limit: int = SPOTLIGHT_SLOTS) -> list[Listing]:
@@ -68,7 +76,9 @@ def spotlight_cards(*, category=None, limit: int = SPOTLIGHT_SLOTS) -> list[List
     running = Promotion.objects.live(now).of_type(PromotionType.SPOTLIGHT)
     if category is not None:
         running = running.filter(listing__category__path__contains=[category.pk])
-    ids = list(running.filter(listing__in=Listing.objects.active()).values_list("listing_id", flat=True).distinct())
+    windows = list(running.filter(listing__in=Listing.objects.active()).values_list("listing_id", "ends_at"))
+    valid_until(min([ends_at for _, ends_at in windows] + [_next_hour(now)]))  # a cached page must not outlive them
+    ids = sorted({pk for pk, _ in windows})
     if not ids:
         return []
     order = (

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from classifieds.core.pagecache import valid_until
 from classifieds.core.pagination import page_links, page_url, paginate, parse_page_number
 from classifieds.listings.models import Listing
 from classifieds.seo.meta import PageMeta, breadcrumb_ld, item_list_ld, page_meta
@@ -204,7 +205,10 @@ class ResultsPage:
             if page.number > 1
             else heading,
             description=_("%(count)s listings in %(heading)s on Bozor.")
-            % {"count": page.paginator.count, "heading": heading},
+            % {
+                "count": f"≈ {page.paginator.count}" if self.results.approximate else page.paginator.count,
+                "heading": heading,
+            },
             robots=self.robots,
             json_ld=[
                 breadcrumb_ld(self.crumbs),
@@ -244,6 +248,8 @@ class ResultsPage:
 
     def context(self) -> dict:
         first_category_page = self.category is not None and self.page.number == 1
+        # A listing leaves the results when it expires, before the expiry task says so: a cached page too.
+        valid_until(min((x.expires_at for x in [*self.page.object_list, *self.pinned] if x.expires_at), default=None))
         return {
             "category": self.category,
             "location": self.location,

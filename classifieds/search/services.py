@@ -17,8 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from classifieds.audit.models import Event
+from classifieds.core.pagecache import stamps_bump
 from classifieds.listings.models import Listing
+from classifieds.listings.pagestamps import ANY_LISTING, EVERYWHERE, category_stamp, listing_stamp
 from classifieds.listings.services import LISTINGS_CHANGED, LISTINGS_REPRICED
+from classifieds.taxonomy.models import Category
 
 from .backends import get_search_backend
 
@@ -42,7 +45,23 @@ def search_reprice(event_ids: list[int]) -> None:
     for currency in sorted({event.payload.get("currency", "") for event in events} - {""}):
         backend.reprice(currency)
     backend.invalidate_summaries()
+    stamps_bump([EVERYWHERE])  # every price in sum changed: every cached page is stale
     events.update(processed_at=timezone.now())
+
+
+def search_pages_changed(listing_ids: Sequence[int]) -> None:
+    """Cached pages showing these listings become stale: their detail pages, the results pages of every
+    category in their paths (by slug in each language), home and ``/search/``."""
+    paths = Listing.objects.filter(pk__in=list(listing_ids)).values_list("category__path", flat=True)
+    category_ids = {pk for path in paths for pk in (path or [])}
+    slugs = Category.objects.filter(pk__in=category_ids).values_list("slug_ru", "slug_uz")
+    stamps_bump(
+        [
+            ANY_LISTING,
+            *(listing_stamp(pk) for pk in listing_ids),
+            *(category_stamp(slug) for pair in slugs for slug in pair if slug),
+        ]
+    )
 
 
 @transaction.atomic
@@ -71,6 +90,7 @@ def search_process_events(*, event_ids: Sequence[int] | None = None, older_than:
         # Still recomputed (a PostgreSQL row keeps its columns right), then removed from the index.
         backend.index(gone)
         backend.delete(gone)
+    search_pages_changed(sorted(ids))
     Event.objects.filter(pk__in=[event.pk for event in events]).update(processed_at=timezone.now())
     logger.info("search: indexed %s listings, removed %s (%s events)", len(visible), len(gone), len(events))
     return len(events)

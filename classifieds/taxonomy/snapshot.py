@@ -81,11 +81,38 @@ class TaxonomySnapshot:
         return [attribute for pk in path for attribute in self.attributes.get(pk, [])]
 
 
+class _RequestMemo(threading.local):
+    """The fingerprint checked during the current request: one check per request, not one per caller."""
+
+    active = False
+    fingerprints: dict[str, tuple] | None = None
+
+
+_memo = _RequestMemo()
+
+
+def request_started(**kwargs) -> None:
+    _memo.active, _memo.fingerprints = True, {}
+
+
+def request_finished(**kwargs) -> None:
+    _memo.active, _memo.fingerprints = False, None
+
+
 def taxonomy_snapshot(using: str = "default") -> TaxonomySnapshot:
-    """This process's snapshot of the taxonomy, reloaded when the database's differs."""
-    with connection.cursor() as cursor:
-        cursor.execute(FINGERPRINT_SQL)
-        fingerprint = tuple(cursor.fetchone())
+    """This process's snapshot of the taxonomy, reloaded when the database's differs.
+
+    Within a request the fingerprint is read once (the results page asks for the snapshot
+    from the view, the filters and the finder); outside requests (tasks, commands) every time.
+    """
+    memo = _memo.fingerprints if _memo.active else None
+    fingerprint = memo.get(using) if memo is not None else None
+    if fingerprint is None:
+        with connection.cursor() as cursor:
+            cursor.execute(FINGERPRINT_SQL)
+            fingerprint = tuple(cursor.fetchone())
+        if memo is not None:
+            memo[using] = fingerprint
     snapshot = _current.get(using)
     if snapshot is not None and snapshot.fingerprint == fingerprint:
         return snapshot

@@ -156,7 +156,7 @@ class TestTheProductionQueue:
         assert web.returncode == 0, f"web: {web.stderr[-2000:]}\nworker: {worker_log[-2000:]}"
         report = json.loads(web.stdout.strip().splitlines()[-1])
         assert report["huey"] == "RedisHuey"
-        assert report["cache"] == "django.core.cache.backends.redis.RedisCache"
+        assert report["cache"] == "classifieds.core.cache.ResilientRedisCache"
         readiness = report["readiness"]
         assert readiness["checks"]["cache"] == "ok"
         assert readiness["checks"]["queue"] == "ok"

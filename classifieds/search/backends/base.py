@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from ..query import ListingQuery, SearchResults, Summary
 
@@ -88,17 +89,20 @@ class SearchBackend:
         """Total and facets, from the cache when fresh (the indexer bumps the generation)."""
         if self.summary_ttl <= 0:
             return self.compute_summary(query)
+        # The summary lives in the "volatile" cache (Redis, else per process): storing it is never an SQL
+        # write on the read path. Its validity is the generation the indexer bumps in the shared cache
+        # (a read), so every process sees an index change at once.
         key = f"search:summary:{self.alias}:{query.cache_key}"
-        found = cache.get_many([key, GENERATION_KEY])
-        generation = found.get(GENERATION_KEY, 0)
-        cached = found.get(key)
+        generation = summary_generation()
+        store = caches["volatile"]
+        cached = store.get(key)
         if cached is not None and cached[0] == generation:
             summary = cached[1]
             summary.source = "cache"
             return summary
         summary = self.compute_summary(query)
         if summary.source != "precomputed":  # precomputed counts are already one cheap read
-            cache.set(key, (generation, summary), self.summary_ttl)
+            store.set(key, (generation, summary), self.summary_ttl)
         return summary
 
     def compute_summary(self, query: ListingQuery) -> Summary:
@@ -116,10 +120,13 @@ class SearchBackend:
     @staticmethod
     def invalidate_summaries() -> None:
         """Cached counts and facets become stale (called after indexing)."""
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, 1, None)
+        # A new unique value rather than ``incr``: no read-modify-write race between two workers.
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def summary_generation() -> int:
+    """The indexer's generation number (0 before the first indexing)."""
+    return cache.get(GENERATION_KEY) or 0
 
 
 def chunked(ids: Iterable[int], size: int) -> Iterable[list[int]]:

@@ -43,6 +43,7 @@ from ..query import (
 from ..synonyms import synonym_groups
 from ..text import has_operators, latin_tsquery, synonym_variants, words
 from .base import SearchBackend, chunked
+from .postgres_estimates import BaseTotals
 from .postgres_sql import (
     ACTIVE,
     CATALOG_TERMS_SQL,
@@ -59,7 +60,7 @@ from .postgres_sql import (
 logger = logging.getLogger(__name__)
 
 
-class PostgresBackend(SearchBackend):
+class PostgresBackend(BaseTotals, SearchBackend):
     """Search in the database itself: nothing else to run, consistent with every write.
 
     OPTIONS: ``FACET_SAMPLE`` (rows counted live, default 10000), ``TEXT_SAMPLE`` (text matches looked
@@ -375,7 +376,7 @@ class PostgresBackend(SearchBackend):
 
         columns = "".join(f", {predicate} AS {flag}" for predicate, flag in zip(predicates, flags, strict=True))
         ctes = [
-            f"b AS MATERIALIZED (SELECT l.facet_values, l.price_uzs{columns} FROM {source} WHERE {where} "  # noqa: S608
+            f"b AS MATERIALIZED (SELECT l.facet_values, l.price_uzs, l.refreshed_at{columns} FROM {source} WHERE {where} "  # noqa: S608
             "ORDER BY l.refreshed_at DESC, l.id DESC LIMIT %s)"
         ]
         cte_params: list[Any] = [*predicate_params, *params, self.sample + 1]
@@ -399,21 +400,37 @@ class PostgresBackend(SearchBackend):
             f"SELECT 'price', width_bucket(price_uzs, {LADDER_SQL}), count(*) FILTER (WHERE {price_filter})::int, "  # noqa: S608
             f"NULL::int{padding} FROM b WHERE price_uzs IS NOT NULL GROUP BY 2",
         ]
+        # The sample's oldest row: the sample is the base's newest rows, so it covers a time window.
+        oldest_sql = (
+            f"SELECT 'oldest', NULL::int, extract(epoch FROM min(refreshed_at))::int, NULL::int{padding} FROM b"  # noqa: S608
+        )
+        selects.append(oldest_sql)
+        select_params: list[Any] = []
         if text_first:
             selects.append(f"SELECT 'text', NULL::int, count(*)::int, NULL::int{padding} FROM t")  # noqa: S608
+            # How many of the text matches found pass the base: all of the base when the matches were not capped.
+            text_base_sql = (
+                f"SELECT 'text_base', NULL::int, count(*)::int, NULL::int{padding} FROM {source} WHERE {where}"  # noqa: S608
+            )
+            selects.append(text_base_sql)
+            select_params = list(params)
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
         with connection.cursor() as cursor:
-            cursor.execute(sql, cte_params)
+            cursor.execute(sql, [*cte_params, *select_params])
             rows = cursor.fetchall()
 
         facets = Facets(by_group={group: {} for group in option_groups})
         base = total = 0
-        text_matches = None
+        text_matches = text_base = oldest = None
         for kind, value, count, extra, *branches in rows:
             if kind == "base":
                 base, total = count, extra
             elif kind == "text":
                 text_matches = count
+            elif kind == "text_base":
+                text_base = count
+            elif kind == "oldest":
+                oldest = count
             elif kind == "price":
                 if count:
                     facets.price[value] = count
@@ -428,9 +445,12 @@ class PostgresBackend(SearchBackend):
             return Summary(total=total, facets=facets, text_matches=text_matches)
 
         # More base rows than the sample: scale the sample up to the base's total.
-        base_total = self._base_total(base_query, where, params, text_first=text_first)
-        if text_matches is not None and not text_capped:
-            base_total = min(base_total, text_matches)  # every base row is a text match, all of them counted
+        if text_first and not text_capped:
+            base_total = text_base or 0  # every text match was looked at: the base's size is exact
+        elif text_first:
+            base_total = self._text_base_total(query, passing=text_base or 0, looked_at=text_matches or 0)
+        else:
+            base_total = self._base_total(base_query, where, params, sampled=base, oldest=oldest)
         base_total = max(base_total, base)
         scale = base_total / max(base, 1)
         facets.approximate = True
@@ -439,32 +459,6 @@ class PostgresBackend(SearchBackend):
         facets.by_group = {g: {v: _scaled(n, scale) for v, n in c.items()} for g, c in facets.by_group.items()}
         estimate = round(total * scale)
         return Summary(total=estimate, facets=facets, approximate=True, source="sample", text_matches=text_matches)
-
-    def _base_total(self, base_query: ListingQuery, where: str, params: list[Any], *, text_first: bool) -> int:
-        """How many rows the base has: exact from the precomputed counts of a plain category or region
-        page, else the planner's estimate."""
-        if base_query.is_browse:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count FROM search_facetcount WHERE category_id = %s AND region_id = %s AND value = 0",
-                    [base_query.category_id or 0, base_query.location_id or 0],
-                )
-                row = cursor.fetchone()
-            if row:
-                return row[0]
-        if text_first:
-            where, params = self._where(base_query)
-        return self._estimate(where, params)
-
-    def _estimate(self, where: str, params: list[Any]) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {LISTINGS} l WHERE {where}", params)  # noqa: S608
-            plan = cursor.fetchone()[0]
-        if isinstance(plan, str):
-            import json
-
-            plan = json.loads(plan)
-        return int(plan[0]["Plan"]["Plan Rows"])
 
     def _precomputed(self, query: ListingQuery) -> Summary | None:
         """Counts of a large unfiltered category/region page, from the periodic refresh."""

@@ -121,6 +121,30 @@ class TestPagesRecord:
         assert counted(K.FAVORITE, listing.pk) == 1
 
 
+class TestCachedPagesRecordToo:
+    """The anonymous page cache answers without running the view: its copy replays the page's events."""
+
+    @pytest.mark.parametrize("page", ["srp", "home", "detail"])
+    def test_a_visitor_served_from_the_page_cache_is_counted(self, shelf, page):
+        category, listings = shelf
+        url = {"srp": srp_path(category), "home": "/", "detail": listings[0].get_absolute_url()}[page]
+        assert browser_client().get(url)["X-Page-Cache"] == "miss"
+        assert browser_client().get(url, REMOTE_ADDR="10.2.2.2")["X-Page-Cache"] == "hit"
+        flushed()
+        if page == "detail":
+            assert counted(K.VIEW, listings[0].pk) == 2
+        else:
+            assert [counted(K.IMPRESSION, x.pk) for x in listings] == [2, 2, 2]
+
+    def test_a_cached_results_page_replays_its_filters(self, shelf):
+        category, _listings = shelf
+        url = srp_path(category) + "?sort=price_asc"
+        browser_client().get(url)
+        assert browser_client().get(url, REMOTE_ADDR="10.3.3.3")["X-Page-Cache"] == "hit"
+        flushed()
+        assert counted(K.FILTER_CHANGE, subject="sort") == 2
+
+
 class TestTrackedLinks:
     def test_a_digest_link_counts_the_click_and_redirects(self, shelf):
         listing = shelf[1][0]

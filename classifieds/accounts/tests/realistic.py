@@ -150,7 +150,7 @@ def build() -> Marketplace:
     moderators = Group.objects.get(name="moderators")
     recipient_set_language(user=seller, language="uz")
     preference_set(user=seller, kind="favorite.price_drop", channel="email", enabled=False)
-    reader = UserFactory(display_name="Дильноза", phone="+998901230003", email="dilnoza@example.uz")
+    reader = UserFactory(display_name="Дильноза", phone="+998901230004", email="dilnoza@example.uz")
     notice = notify(
         user=reader, kind="listing.approved", context={"title": "Cobalt", "url": "/l/1-cobalt/"}, subject="listing:1"
     )

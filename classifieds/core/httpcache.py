@@ -61,6 +61,7 @@ def conditional_page(
         response.render()
     etag = _page_etag(request, response.content)
     response["ETag"] = etag
+    response.last_modified_at = last_modified  # for a cached copy (core.pagecache), whoever asks it next
     timestamp = None
     if last_modified is not None and not request.COOKIES:
         timestamp = int(last_modified.timestamp())

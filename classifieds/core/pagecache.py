@@ -30,13 +30,15 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+
+from classifieds.core.httpcache import conditional_page
 
 STAMPS_CACHE = "stamps"
 PAGES_CACHE = "volatile"
@@ -157,13 +159,16 @@ def cache_anonymous_page(
             store = caches[PAGES_CACHE]
             cached = store.get(key)
             if cached is not None:
-                content, headers, replay = cached if len(cached) == 3 else (*cached, None)
+                content, headers, replay, validated = cached
                 response = HttpResponse(_fill(request, content))
                 for name, value in headers:
                     response[name] = value
                 response["X-Page-Cache"] = "hit"
                 if on_hit is not None:
                     on_hit(request, *args, replay=replay, **kwargs)
+                if validated is not None:  # the view answers conditional GETs: so does its cached copy
+                    changed = datetime.fromtimestamp(validated, tz=UTC) if validated else None
+                    response = conditional_page(request, response, last_modified=changed)
                 return response
             token = _deadline.set(math.inf)
             try:
@@ -179,7 +184,14 @@ def cache_anonymous_page(
             if timeout >= 1 and _storable(request, response):
                 headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
                 replay = getattr(response, "page_cache_replay", None)
-                store.set(key, (_template(request, response.content), headers, replay), timeout)
+                # A page with validators keeps them on every copy: its ETag (computed per visitor on a hit)
+                # and the date of its data (0: none sent to this visitor).
+                validated = None
+                if response.has_header("ETag"):
+                    changed = getattr(response, "last_modified_at", None)
+                    validated = changed.timestamp() if changed else 0
+                entry = (_template(request, response.content), headers, replay, validated)
+                store.set(key, entry, timeout)
                 response["X-Page-Cache"] = "miss"
             return response
 

@@ -17,21 +17,12 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from classifieds.core.observability import logs, tracing  # they need nothing configured
+from classifieds.settings_apps import *  # noqa: F403  (the apps' tunables: limits, messaging, SMS, analytics, …)
+from classifieds.settings_apps import env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BOZOR_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # embedded database, queue, media, mail
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -221,12 +212,6 @@ SEARCH_BACKENDS = {
     )
 }
 
-# --- Promotions ------------------------------------------------------------------
-# Pinned TOP places above each category's results: no more TOPs are sold for a period than this.
-PROMOTION_TOP_SLOTS = int(os.environ.get("PROMOTION_TOP_SLOTS", "3"))
-# How long an unpaid TOP order keeps its place (the checkout's time to pay).
-PROMOTION_TOP_HOLD_MINUTES = int(os.environ.get("PROMOTION_TOP_HOLD_MINUTES", "30"))
-
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -273,56 +258,9 @@ OTP_LIMITS = {
     "admin_login_per_ip_15min": 20,
     "admin_login_per_username_15min": 5,
 }
-# Seller phone reveals (POST /l/<id>/phone/) per visitor (session or account) and per IP, in the shared
-# cache: anonymous visitors get less; per IP stays generous, as mobile carriers put many people behind one.
-PHONE_REVEAL_LIMITS = {
-    "anonymous": {"per_visitor_hour": 10, "per_visitor_day": 30, "per_ip_hour": 40},
-    "signed_in": {"per_visitor_hour": 40, "per_visitor_day": 150, "per_ip_hour": 150},
-}
-# Reports of listings and sellers (classifieds/moderation): anonymous visitors get less.
-REPORT_LIMITS = {
-    "anonymous": {
-        "per_visitor_day": int(os.environ.get("REPORT_LIMIT_ANONYMOUS_DAY", "5")),
-        "per_ip_hour": int(os.environ.get("REPORT_LIMIT_ANONYMOUS_IP_HOUR", "10")),
-    },
-    "signed_in": {
-        "per_visitor_day": int(os.environ.get("REPORT_LIMIT_SIGNED_IN_DAY", "20")),
-        "per_ip_hour": int(os.environ.get("REPORT_LIMIT_SIGNED_IN_IP_HOUR", "40")),
-    },
-}
-# Confirmation mails to a new profile email (an unconfirmed address: the form must not relay mail).
-EMAIL_CHANGE_LIMITS = {"per_user_hour": 3, "per_user_day": 6, "per_ip_hour": 10}
-# Messaging (classifieds/messaging): new conversations a user may start per hour, messages per minute.
-MESSAGING_LIMITS = {
-    "conversations_per_hour": int(os.environ.get("MESSAGING_CONVERSATIONS_PER_HOUR", "10")),
-    "messages_per_minute": int(os.environ.get("MESSAGING_MESSAGES_PER_MINUTE", "12")),
-}
-# How often an open conversation asks for new messages, and every page's header for the unread count.
-MESSAGING_POLL_SECONDS = int(os.environ.get("MESSAGING_POLL_SECONDS", "5"))
-MESSAGING_BADGE_POLL_SECONDS = int(os.environ.get("MESSAGING_BADGE_POLL_SECONDS", "60"))
-# The seller's typical reply time is shown once this many conversations have a first reply.
-MESSAGING_REPLY_TIME_MIN_SAMPLES = int(os.environ.get("MESSAGING_REPLY_TIME_MIN_SAMPLES", "3"))
 # SMS pumping guard: codes go only to valid mobile numbers of these country calling codes.
 PHONE_ALLOWED_COUNTRY_CODES = env_list("PHONE_ALLOWED_COUNTRY_CODES", "998")
 PHONE_DEFAULT_REGION = "UZ"
-
-# --- SMS: like EMAIL_BACKEND, a dotted path (or a short alias) ------------------------
-SMS_BACKENDS = {
-    "console": "classifieds.accounts.sms.ConsoleBackend",
-    "eskiz": "classifieds.accounts.sms.EskizBackend",
-}
-_sms_backend = os.environ.get("SMS_BACKEND", "console")
-SMS_BACKEND = SMS_BACKENDS.get(_sms_backend, _sms_backend)
-SMS_API_URL = os.environ.get("SMS_API_URL", "https://notify.eskiz.uz/api").rstrip("/")
-SMS_LOGIN = os.environ.get("SMS_LOGIN", "")
-SMS_PASSWORD = os.environ.get("SMS_PASSWORD", "")
-SMS_SENDER = os.environ.get("SMS_SENDER", "4546")
-SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
-# Notification kinds (classifieds/notifications/kinds.py) that also go by SMS to a verified phone,
-# comma-separated, e.g. "listing.expiring,payment.received". Default: none (SMS costs money).
-NOTIFICATIONS_SMS_KINDS = tuple(
-    kind.strip() for kind in os.environ.get("NOTIFICATIONS_SMS_KINDS", "").split(",") if kind.strip()
-)
 
 # --- i18n: ru (default, no prefix) and uz (Latin, /uz/) -------------------------
 LANGUAGE_CODE = "ru"
@@ -465,12 +403,6 @@ SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 tracing.sentry_init(SENTRY_DSN)
 OTEL_EXPORTER_OTLP_ENDPOINT = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "")
 tracing.otel_init(OTEL_EXPORTER_OTLP_ENDPOINT)
-# /metrics answers these networks (a client behind TRUSTED_PROXY_COUNT proxies is its forwarded address)
-# and anyone presenting "Authorization: Bearer <METRICS_TOKEN>"; everyone else gets a 404.
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
-METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
-# SQL statements slower than this are logged with their view (and counted).
-SLOW_SQL_MS = float(os.environ.get("SLOW_SQL_MS", "500"))
 # JSON lines in production; human-readable ones for make run (DEBUG).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -486,26 +418,17 @@ if DEBUG and env_bool("DJANGO_DEBUG_TOOLBAR", default=True):
         pass
     else:
         INSTALLED_APPS.append("debug_toolbar")
-        MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+        # As early as possible, but below GZipMiddleware: the toolbar cannot insert itself into a gzipped page.
+        MIDDLEWARE.insert(
+            MIDDLEWARE.index("django.middleware.gzip.GZipMiddleware") + 1,
+            "debug_toolbar.middleware.DebugToolbarMiddleware",
+        )
         INTERNAL_IPS = ["127.0.0.1"]
         DEBUG_TOOLBAR_CONFIG = {
             "SHOW_COLLAPSED": True,
             # Not for static and media files: they would push the page's own data out of the toolbar.
             "SHOW_TOOLBAR_CALLBACK": "classifieds.core.devtools.show_debug_toolbar",
         }
-
-# --- Bozor --------------------------------------------------------------------------
-LISTINGS_PER_PAGE = 40
-# Deep paging is capped as OLX does: nobody reads page 500, crawlers should not either.
-MAX_PAGE = 25
-SITE_NAME = "Bozor"
-# Browsers may keep a page this many seconds when the visitor has no cookies (crawlers, first visits);
-# everybody else revalidates (ETag). classifieds/core/httpcache.py.
-HTML_CACHE_SECONDS = int(os.environ.get("HTML_CACHE_SECONDS", "60"))
-# App links (al:* meta tags) to the mobile apps; empty: the tags are left out.
-APP_ANDROID_PACKAGE = os.environ.get("APP_ANDROID_PACKAGE", "")  # e.g. uz.bozor.app
-APP_IOS_STORE_ID = os.environ.get("APP_IOS_STORE_ID", "")  # the App Store id, digits
-APP_URL_SCHEME = os.environ.get("APP_URL_SCHEME", "")  # e.g. bozor:// : al:*:url is this plus the page's path
 
 # --- Payments (classifieds/payments; every variable is in README.md) ----------------------
 PAYME_MERCHANT_ID = os.environ.get("PAYME_MERCHANT_ID", "")

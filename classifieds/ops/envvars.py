@@ -11,6 +11,7 @@ import ast
 from pathlib import Path
 
 SETTINGS_FILE = Path(__file__).resolve().parent.parent / "settings.py"
+APPS_SETTINGS_FILE = SETTINGS_FILE.with_name("settings_apps.py")  # star-imported by settings.py
 HELPERS = {"env_bool", "env_list"}  # settings.py's own readers: first argument is the variable's name
 
 
@@ -23,10 +24,14 @@ def _is_os_environ(node: ast.AST) -> bool:
     )
 
 
-def settings_variables(path: Path = SETTINGS_FILE) -> set[str]:
-    """Names read with ``os.environ.get(...)``, ``os.environ[...]``, ``os.getenv(...)`` or the env helpers."""
+def settings_variables(*paths: Path) -> set[str]:
+    """Names read with ``os.environ.get(...)``, ``os.environ[...]``, ``os.getenv(...)`` or the env helpers
+    (in settings.py and the module of app tunables it star-imports, unless ``paths`` are given)."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    nodes = [
+        node for path in paths or (SETTINGS_FILE, APPS_SETTINGS_FILE) for node in ast.walk(ast.parse(path.read_text()))
+    ]
+    for node in nodes:
         if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
             func = node.func
             reads = (

@@ -46,3 +46,26 @@ def test_static_and_media_files_do_not_push_the_page_out_of_the_toolbar_store(tm
         "/media/cache/9a/96/9a96.webp": False,
         "/ from another machine": False,
     }
+
+
+ORDER = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps(settings.MIDDLEWARE))
+"""
+
+
+def test_the_toolbar_sits_below_gzip_so_it_can_insert_itself_into_pages(tmp_path):
+    """A browser asks for gzip: above GZipMiddleware the toolbar saw only compressed pages and left them alone
+    (no toolbar on any page under make run, and debug_toolbar.W003 at every start)."""
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "classifieds.settings"}
+    env["BOZOR_VAR_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", ORDER], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    middleware = json.loads(result.stdout)
+    toolbar = middleware.index("debug_toolbar.middleware.DebugToolbarMiddleware")
+    assert toolbar == middleware.index("django.middleware.gzip.GZipMiddleware") + 1

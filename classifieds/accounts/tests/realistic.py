@@ -20,13 +20,14 @@ from django.utils import timezone
 from classifieds.accounts.models import User
 from classifieds.accounts.services import user_get_or_create_for_phone
 from classifieds.accounts.tests.factories import UserFactory
+from classifieds.analytics.models import DailyCount, EventKind, FlushBatch
 from classifieds.audit.models import Event
 from classifieds.favorites.services import favorite_toggle
 from classifieds.listings.models import ExchangeRate, Listing, ListingAttributeValue
 from classifieds.listings.rates import exchange_rate_set
 from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
-from classifieds.messaging.models import Conversation, ConversationReport
-from classifieds.messaging.services import conversation_report, conversation_start
+from classifieds.messaging.models import Block, Conversation, ConversationReport, Message
+from classifieds.messaging.services import conversation_report, conversation_start, user_block
 from classifieds.notifications.models import Delivery, Notification, Preference, Recipient
 from classifieds.notifications.services import notify, preference_set, recipient_set_language
 from classifieds.orders.models import OrderItem
@@ -145,6 +146,10 @@ def build() -> Marketplace:
     # A phone-only seller's listing, asked about by a named buyer, reported with a payment link in it.
     conversation = conversation_start(listing=listing, buyer=seller, body="Оплатите доставку: payme.uz/pay/1")
     report = conversation_report(conversation=conversation, reporter=phone_only, reason="fraud", comment="")
+    user_block(blocker=phone_only, blocked=seller)
+    # What the analytics flush wrote: a day's views of the listing, and the generation that wrote them.
+    daily = DailyCount.objects.create(day=timezone.localdate(), kind=EventKind.VIEW, listing_id=listing.pk, count=7)
+    batch = FlushBatch.objects.create(token="gen-1", counters=1, events=7)
     moderation_rows = _moderation(seller=seller, listing=listing, cars=cars, place=chilanzar)
 
     moderators = Group.objects.get(name="moderators")
@@ -193,6 +198,10 @@ def build() -> Marketplace:
         Recipient: Recipient.objects.get(user=seller),
         Conversation: conversation,
         ConversationReport: report,
+        Message: conversation.messages.first(),
+        Block: Block.objects.get(blocker=phone_only),
+        DailyCount: daily,
+        FlushBatch: batch,
         **moderation_rows,
     }
     return Marketplace(phone_only=phone_only, seller=seller, listing=listing, rows=rows)

@@ -53,6 +53,12 @@ def _isolated_media(settings, tmp_path):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # sorl-thumbnail keeps the storage it first met for the whole process: without this, every later test's
+    # thumbnails land in the first test's media folder (and a test reading them back finds nothing).
+    from django.utils.functional import empty
+    from sorl.thumbnail import default as sorl_default
+
+    sorl_default.storage._wrapped = empty
     yield
 
 

@@ -16,6 +16,7 @@ import django_filters
 from django import forms
 from django.http import QueryDict
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from classifieds.listings.models import Currency, ExchangeRate, Listing
@@ -282,7 +283,7 @@ def _origin(data: dict) -> tuple[float, float] | None:
     if lat is not None and lon is not None:
         return float(lat), float(lon)
     slug = data.get("near")
-    place = taxonomy_snapshot().location_by_slug(slug) if slug else None
+    place = taxonomy_snapshot().location_by_slug(slug, get_language()) if slug else None
     if place is not None:
         for node in [place, *reversed(taxonomy_snapshot().ancestors(place))]:
             if node.lat is not None and node.lon is not None:

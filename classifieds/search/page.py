@@ -23,6 +23,7 @@ from classifieds.core.pagecache import valid_until
 from classifieds.core.pagination import page_links, page_url, paginate, parse_page_number
 from classifieds.listings.models import Listing
 from classifieds.seo.meta import PageMeta, breadcrumb_ld, item_list_ld, page_meta
+from classifieds.taxonomy.models import Attribute, AttributeOption
 from classifieds.taxonomy.paths import SrpAddress, srp_path
 from classifieds.taxonomy.snapshot import TaxonomySnapshot, taxonomy_snapshot
 
@@ -44,22 +45,13 @@ def tidy_query(params: QueryDict) -> str | None:
 
 
 NOT_FILTERS = frozenset({"q", "page"})
+ATTRIBUTE_PREFIX = "attrs."  # the parameters of attribute filters: ``attrs.make``
 
 
 def filter_subjects(params: QueryDict) -> list[str]:
     """The filters a page uses, by name (``price`` for ``price_min``/``price_max``), for the statistics."""
     names = (key.removesuffix("_min").removesuffix("_max") for key in params if key not in NOT_FILTERS)
     return list(dict.fromkeys(names))
-
-
-def filter_depth(query: ListingQuery) -> int:
-    """How many filter values narrow the page (deep combinations are not indexed)."""
-    return (
-        sum(len(option.values) for option in query.options)
-        + len(query.ranges)
-        + int(query.has_price)
-        + int(query.with_photo)
-    )
 
 
 EARTH_RADIUS_KM = 6371.0088
@@ -183,18 +175,52 @@ class ResultsPage:
         if self.category is None:
             return _("Search results for “%(q)s”") % {"q": q} if q else _("All listings")
         heading = f"{self.category.name} — {self.location.name}" if self.location else self.category.name
+        if self.landing_option is not None and self.is_landing:
+            return _("%(category)s: %(option)s") % {"category": heading, "option": self.landing_option[1].label}
         return _("“%(q)s” in %(place)s") % {"q": q, "place": heading} if q else heading
+
+    # --- what search engines index (the facet URL policy) ----------------------------------
+    @cached_property
+    def landing_option(self) -> tuple[Attribute, AttributeOption] | None:
+        """The single choice-filter value the page narrows to (``?attrs.make=chevrolet``), if that is all it narrows by."""
+        used = [key for key in self.params if key not in NOT_FILTERS]
+        if self.category is None or len(used) != 1 or not used[0].startswith(ATTRIBUTE_PREFIX):
+            return None
+        values = self.params.getlist(used[0])
+        key = used[0].removeprefix(ATTRIBUTE_PREFIX)
+        attribute = next((a for a in self.schema if a.key == key and a.has_options), None)
+        if attribute is None or len(values) != 1:
+            return None
+        option = next((o for o in attribute.options.all() if o.value == values[0]), None)
+        return (attribute, option) if option is not None else None
+
+    @cached_property
+    def is_landing(self) -> bool:
+        """A page search engines should index, with its own title, H1 and canonical.
+
+        The landing pages: a category; a category in a place; a category narrowed to one
+        value of a choice filter (a car make); the site-wide list; one text search. Each of
+        them paged too (``?page=2`` keeps its own canonical). Anything deeper (two
+        narrowings, a sort, a price or number range, photos only, near me) is ``noindex,follow``.
+        """
+        used = [key for key in self.params if key not in NOT_FILTERS]
+        if used and self.landing_option is None:
+            return False
+        return int(self.location is not None) + int(bool(self.q)) + len(used) <= 1
 
     @property
     def robots(self) -> str:
-        deep = filter_depth(self.query) >= 2 or not self.page.paginator.count
-        return "noindex,follow" if deep else "index,follow"
+        indexable = self.is_landing and self.page.paginator.count
+        return "index,follow" if indexable else "noindex,follow"
 
     @cached_property
     def meta(self) -> PageMeta:
         page = self.page
-        # Canonical: the base page with its main query; filters and sorts are variations of it.
+        # Canonical: a landing page is its own; deeper pages name the base page with its main query.
         canonical = [("q", self.q)] if self.q else []
+        if self.is_landing and self.landing_option is not None:
+            attribute, option = self.landing_option
+            canonical.append((f"{ATTRIBUTE_PREFIX}{attribute.key}", option.value))
         if page.number > 1:
             canonical.append(("page", str(page.number)))
         heading = self.heading

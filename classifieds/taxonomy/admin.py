@@ -217,7 +217,7 @@ class LocationAdmin(TreeAdminMixin, TranslationAdmin):
     form = TreeNodeAdminForm
     list_display = ("tree_name", "kind", "slug", "children_count", "lat", "lon", "order")
     list_filter = ("kind", ParentFilter)
-    search_fields = ("name_ru", "name_uz", "slug")
+    search_fields = ("name_ru", "name_uz", "slug_ru", "slug_uz")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Location]:
         return super().get_queryset(request).annotate(children_count=Count("children"))

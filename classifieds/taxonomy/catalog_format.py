@@ -26,6 +26,10 @@ Location file format, one node::
     {"slug": "samarkand-region", "kind": "region", "name": {"ru": "...", "uz": "..."},
      "lat": 39.6542, "lon": 66.9597, "children": [...]}
 
+A place's ``slug`` is its Russian one; its Uzbek slug (under ``/uz/``) is derived
+from its Uzbek name when loading (``Samarqand viloyati`` → ``samarqand-viloyati``,
+see ``place_slugs``), so the file never lists it.
+
 A label given as a plain string is the same in every language. ``order`` is
 the position among siblings in the file. A category slug names one category in
 every language (``/c/<slug>/`` finds it whatever the language), and an

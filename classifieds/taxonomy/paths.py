@@ -6,6 +6,7 @@ searches, sitemaps, ``Category.get_absolute_url``) is built by ``srp_path``,
 and every address that must be understood as one (the SRP itself, a search
 being saved) is read by ``resolve_srp``: category slugs are per language, a
 slug of another language is still understood (the SRP answers it with a 301).
+Place slugs are per language the same way (``/c/cars/tashkent/``, ``/uz/c/...-uz/toshkent/``).
 """
 
 from __future__ import annotations
@@ -66,16 +67,16 @@ def resolve_srp_slugs(
     if category_slug is None:
         return SrpAddress()
     snapshot = taxonomy_snapshot()
-    category, current = snapshot.category_by_slug(
-        category_slug, language or translation.get_language() or settings.LANGUAGE_CODE
-    )
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    category, current = snapshot.category_by_slug(category_slug, language)
     if category is None:
         raise NotAnSrp(_("No such category."))
     location = None
     if location_slug is not None:
-        location = snapshot.location_by_slug(location_slug)
+        location, place_current = snapshot.place_by_slug(location_slug, language)
         if location is None:
             raise NotAnSrp(_("No such place."))
+        current = current and place_current
     return SrpAddress(category, location, current)
 
 

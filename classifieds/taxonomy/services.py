@@ -30,6 +30,7 @@ from .catalog_format import (
     parse_locations,
 )
 from .models import Attribute, AttributeOption, Category, Location
+from .place_slugs import PlaceName, uzbek_place_slugs
 
 __all__ = [
     "CatalogError",
@@ -265,7 +266,23 @@ def _upsert_attributes(
 
 def _upsert_locations(specs: list[LocationSpec]) -> UpsertCounts:
     counts = UpsertCounts()
-    existing = {row.slug: row for row in Location.objects.all()}
+    rows = list(Location.objects.all())
+    existing = {row.slug_ru or row.slug: row for row in rows}
+    described = {spec.slug for spec in specs}
+    slugs_uz = uzbek_place_slugs(
+        [
+            PlaceName(key=spec, slug_ru=spec.slug, name_uz=spec.name.get("uz", ""), parent=spec.parent)
+            for spec in sorted(specs, key=lambda spec: spec.depth)
+        ],
+        # Slugs of places the file does not describe stay theirs.
+        taken=[
+            slug
+            for row in rows
+            if (row.slug_ru or row.slug) not in described
+            for slug in (row.slug, row.slug_uz)
+            if slug
+        ],
+    )
     _upsert_tree(
         Location,
         specs,
@@ -274,7 +291,7 @@ def _upsert_locations(specs: list[LocationSpec]) -> UpsertCounts:
         values_of=lambda spec: {
             "kind": spec.kind,
             "order": spec.order,
-            "slug": spec.slug,
+            **_translated_values("slug", {"ru": spec.slug, "uz": slugs_uz[spec]}),
             "lat": spec.lat,
             "lon": spec.lon,
             **_translated_values("name", spec.name),

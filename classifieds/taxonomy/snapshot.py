@@ -43,7 +43,7 @@ class TaxonomySnapshot:
     categories: dict[int, Category] = field(default_factory=dict)
     locations: dict[int, Location] = field(default_factory=dict)
     category_slugs: dict[str, dict[str, Category]] = field(default_factory=dict)  # language -> slug -> category
-    location_slugs: dict[str, Location] = field(default_factory=dict)
+    location_slugs: dict[str, dict[str, Location]] = field(default_factory=dict)  # language -> slug -> place
     category_children: dict[int | None, list[Category]] = field(default_factory=dict)
     location_children: dict[int | None, list[Location]] = field(default_factory=dict)
     attributes: dict[int, list[Attribute]] = field(default_factory=dict)  # category id -> its own attributes
@@ -59,8 +59,19 @@ class TaxonomySnapshot:
                 return slugs[slug], False
         return None, False
 
-    def location_by_slug(self, slug: str) -> Location | None:
-        return self.location_slugs.get(slug)
+    def location_by_slug(self, slug: str, language: str | None = None) -> Location | None:
+        """The place with this slug, in ``language`` first, else in any language."""
+        return self.place_by_slug(slug, language or settings.LANGUAGE_CODE)[0]
+
+    def place_by_slug(self, slug: str, language: str) -> tuple[Location | None, bool]:
+        """The place with this slug in ``language``, else in another language: (place, in ``language``)."""
+        found = self.location_slugs.get(language, {}).get(slug)
+        if found is not None:
+            return found, True
+        for code, slugs in self.location_slugs.items():
+            if code != language and slug in slugs:
+                return slugs[slug], False
+        return None, False
 
     def ancestors(self, node: Category | Location) -> list:
         """The node's ancestors, root first (the node itself left out)."""
@@ -131,8 +142,12 @@ def _load(fingerprint: tuple) -> TaxonomySnapshot:
         snapshot.category_slugs[code] = {getattr(c, f"slug_{code}"): c for c in snapshot.categories.values()}
     for place in Location.objects.order_by("order", "name"):
         snapshot.locations[place.pk] = place
-        snapshot.location_slugs[place.slug] = place
         snapshot.location_children.setdefault(place.parent_id, []).append(place)
+    for code, _name in settings.LANGUAGES:
+        # A place without a slug of its own in a language answers to its default-language one there.
+        snapshot.location_slugs[code] = {
+            getattr(p, f"slug_{code}") or p.slug_ru or p.slug: p for p in snapshot.locations.values()
+        }
     options = Prefetch("options", queryset=AttributeOption.objects.order_by("order", "pk"))
     by_category: dict[int, list[Attribute]] = defaultdict(list)
     for attribute in Attribute.objects.prefetch_related(options).order_by("order", "pk"):

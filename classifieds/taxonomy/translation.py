@@ -23,5 +23,5 @@ class AttributeOptionTranslation(TranslationOptions):
 
 @register(Location)
 class LocationTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "slug")
     required_languages = ("ru", "uz")

@@ -1,4 +1,4 @@
-"""Sitemaps for crawlers: an index, the categories, and active listings split per category and month.
+"""Sitemaps for crawlers: an index, the categories, the categories in places, and active listings split per category and month.
 
 Every address is absolute from ``BASE_URL`` (never the request's host). Each page is listed in
 every language with its alternates under the hreflang codes the pages themselves use (``ru-UZ``,
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from classifieds.listings.models import Listing
 from classifieds.seo.meta import HREFLANG, absolute, alternate_paths
-from classifieds.taxonomy.models import Category
+from classifieds.taxonomy.models import Category, Location
 from classifieds.taxonomy.paths import srp_path
 
 URLS_PER_FILE = 50_000  # the protocol's limit
@@ -92,6 +92,46 @@ def category_entries() -> list[Entry]:
     return entries
 
 
+def _place_stamps() -> dict[tuple[int, int], datetime]:
+    """Per (category, place) pair with active listings in both subtrees: when one of them last changed."""
+    category_paths = dict(Category.objects.values_list("pk", "path"))
+    place_paths = dict(Location.objects.values_list("pk", "path"))
+    stamps: dict[tuple[int, int], datetime] = {}
+    rows = (
+        Listing.objects.active()
+        .filter(location__isnull=False)
+        .values("category_id", "location_id")
+        .annotate(changed=Max("updated_at"))
+        .order_by()
+    )
+    for row in rows:
+        for category in category_paths.get(row["category_id"], []):
+            for place in place_paths.get(row["location_id"], []):
+                key = (category, place)
+                if key not in stamps or row["changed"] > stamps[key]:
+                    stamps[key] = row["changed"]
+    return stamps
+
+
+def place_entries() -> list[Entry]:
+    """The category-in-a-place landing pages that show listings, each language with its own slugs.
+
+    At most one file's worth: the pairs whose listings changed last first.
+    """
+    stamps = _place_stamps()
+    pairs = sorted(stamps, key=lambda pair: (-stamps[pair].timestamp(), pair))[: listings_per_file()]
+    categories = Category.objects.in_bulk({category for category, _place in pairs})
+    places = Location.objects.in_bulk({place for _category, place in pairs})
+    entries = []
+    for category_id, place_id in sorted(pairs, key=lambda pair: (categories[pair[0]].path, places[pair[1]].path)):
+        category, place = categories[category_id], places[place_id]
+        paths = alternate_paths(lambda c=category, p=place: srp_path(c, p))
+        entries.append(
+            Entry(urls={code: absolute(path) for code, path in paths.items()}, lastmod=stamps[category_id, place_id])
+        )
+    return entries
+
+
 def sections() -> list[Section]:
     """The index: the categories file, then one file (or more pages) per top category and month."""
     rows = (
@@ -108,7 +148,12 @@ def sections() -> list[Section]:
     ]
     newest = max((section.lastmod for section in found), default=None)
     categories = Section("categories", 1, newest or timezone.now())
-    return [categories, *found]
+    places = [Section("places", 1, newest)] if newest is not None and _has_place_pages() else []
+    return [categories, *places, *found]
+
+
+def _has_place_pages() -> bool:
+    return Listing.objects.active().filter(location__isnull=False).exists()
 
 
 def listing_entries(name: str, page: int) -> list[Entry] | None:

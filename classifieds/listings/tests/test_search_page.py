@@ -284,6 +284,7 @@ class TestSeo:
     def test_deep_facet_combinations_are_noindex(self, client, corpus):
         shallow = parse(client.get("/c/c-cars/?attrs.make=chevrolet").content)
         assert shallow.meta["robots"] == "index,follow"
+        assert shallow.canonical == [f"{BASE}/c/c-cars/?attrs.make=chevrolet"]  # a landing page of its own
         deep = parse(client.get("/c/c-cars/?attrs.make=chevrolet&attrs.gearbox=manual").content)
         assert deep.meta["robots"] == "noindex,follow"
         assert deep.canonical == [f"{BASE}/c/c-cars/"]

@@ -7,7 +7,7 @@
 
 ``name`` (or ``name_ru``) is the Russian name; ``name_uz`` defaults to its Latin
 transliteration. ``slug`` (or ``slug_ru``) is both languages' slug unless
-``slug_uz`` is given. Attribute and option ``label`` work the same way.
+``slug_uz`` is given (places too). Attribute and option ``label`` work the same way.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ class LocationFactory(_TreeNodeFactory):
     name_ru = factory.SelfAttribute("name")
     name_uz = factory.LazyAttribute(lambda o: transliterate(o.name_ru))
     slug = factory.LazyAttributeSequence(lambda o, n: f"{slugify_any(o.name_ru) or 'location'}-{n}")
+    slug_ru = factory.SelfAttribute("slug")
+    slug_uz = factory.SelfAttribute("slug_ru")
     order = factory.Sequence(lambda n: n)
 
 

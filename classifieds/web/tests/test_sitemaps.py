@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 from classifieds.listings.models import Listing
 from classifieds.listings.tests.factories import ListingFactory, ListingPhotoFactory
-from classifieds.taxonomy.tests.factories import CategoryFactory
+from classifieds.taxonomy.tests.factories import CategoryFactory, LocationFactory
 from classifieds.web import sitemaps
 
 pytestmark = [pytest.mark.django_db]
@@ -76,6 +76,7 @@ class TestIndex:
         transport, phones = catalog["transport"].pk, catalog["phones"].pk
         assert locs == {
             f"{BASE}/sitemap-categories.xml",
+            f"{BASE}/sitemap-places.xml",
             f"{BASE}/sitemap-listings-{transport}-2026-11.xml",
             f"{BASE}/sitemap-listings-{transport}-2026-10.xml",
             f"{BASE}/sitemap-listings-{phones}-2026-11.xml",
@@ -152,3 +153,41 @@ class TestAddresses:
         index = client.get("/sitemap.xml", HTTP_HOST="other.example")
         assert b"other.example" not in index.content
         assert urlsplit(ET.fromstring(index.content).find("s:sitemap/s:loc", NS).text).netloc == "bozor.example"
+
+
+class TestPlacePages:
+    def test_categories_in_places_with_listings_are_listed_with_each_languages_slugs(self, client, catalog):
+        region = LocationFactory(name="Ташкент", name_uz="Toshkent", slug_ru="tashkent", slug_uz="toshkent")
+        district = LocationFactory(parent=region, name="Чиланзар", slug_ru="chilanzar", slug_uz="chilonzor-tumani")
+        LocationFactory(parent=region, name="Юнусабад", slug_ru="yunusabad", slug_uz="yunusobod-tumani")  # empty
+        ListingFactory(category=catalog["cars"], location=district, title="Spark")
+        ListingFactory(category=catalog["phones"], location=district, title="Sold", status=Listing.Status.SOLD)
+
+        urls = parse(client, "/sitemap-places.xml").findall("s:url", NS)
+        locs = {url.find("s:loc", NS).text for url in urls}
+
+        for category in ("legkovye", "transport"):
+            for place in ("tashkent", "chilanzar"):
+                assert f"{BASE}/c/{category}/{place}/" in locs
+        for category in ("yengil", "transport-uz"):
+            for place in ("toshkent", "chilonzor-tumani"):
+                assert f"{BASE}/uz/c/{category}/{place}/" in locs
+        assert not any("yunus" in loc or "/telefony/tashkent/" in loc for loc in locs)
+        spark = next(u for u in urls if u.find("s:loc", NS).text == f"{BASE}/uz/c/yengil/toshkent/")
+        links = {link.get("hreflang"): link.get("href") for link in spark.findall("xhtml:link", NS)}
+        assert links == {
+            "ru-UZ": f"{BASE}/c/legkovye/tashkent/",
+            "uz-UZ": f"{BASE}/uz/c/yengil/toshkent/",
+            "x-default": f"{BASE}/c/legkovye/tashkent/",
+        }
+        assert f"{BASE}/sitemap-places.xml" in {
+            loc.text for loc in parse(client, "/sitemap.xml").iter(f"{{{NS['s']}}}loc")
+        }
+
+    def test_every_listed_place_page_is_an_indexed_landing_page(self, client, catalog):
+        region = LocationFactory(name="Самарканд", name_uz="Samarqand", slug_ru="samarkand", slug_uz="samarqand")
+        ListingFactory(category=catalog["cars"], location=region, title="Matiz")
+        for url in parse(client, "/sitemap-places.xml").findall("s:url", NS):
+            page = client.get(url.find("s:loc", NS).text.removeprefix(BASE))
+            assert page.status_code == 200
+            assert '<meta name="robots" content="index,follow">' in page.content.decode()

@@ -72,6 +72,8 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     page = int(page) if page.isdigit() else 0
     if section == "categories" and page == 1:
         entries = sitemaps.category_entries()
+    elif section == "places" and page == 1:
+        entries = sitemaps.place_entries()
     elif section.startswith("listings-"):
         entries = sitemaps.listing_entries(section, page)
     else:

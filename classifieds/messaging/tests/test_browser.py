@@ -52,12 +52,12 @@ def test_a_conversation_goes_back_and_forth_without_reloads(live_server, browser
         seller.goto(f"{live_server.url}/messages/")
         assert seller.locator("#messages-link .badge-new").inner_text().startswith("1")
         seller.locator(".inbox-row a").first.click()
-        seller.wait_for_function("window.htmx !== undefined")
+        seller.wait_for_load_state("load")  # htmx (deferred) has run: no string eval under our CSP
         assert seller.locator("#messages-link .badge-new").count() == 0
 
         # The buyer goes elsewhere; their header has nothing unread.
         buyer.goto(f"{live_server.url}/")
-        buyer.wait_for_function("window.htmx !== undefined")
+        buyer.wait_for_load_state("load")  # htmx (deferred) has run: no string eval under our CSP
         assert buyer.locator("#messages-link .badge-new").count() == 0
         stays(buyer)
 
@@ -76,7 +76,7 @@ def test_a_conversation_goes_back_and_forth_without_reloads(live_server, browser
         # The buyer opens the conversation and answers with a quick reply; the seller's open page receives it.
         buyer.locator("#messages-link").click()
         buyer.locator(".inbox-row a").first.click()
-        buyer.wait_for_function("window.htmx !== undefined")
+        buyer.wait_for_load_state("load")  # htmx (deferred) has run: no string eval under our CSP
         assert "Приезжайте вечером" in buyer.locator("#chat").inner_text()
         buyer.locator("#composer .chip", has_text="Какая окончательная цена?").click()
         buyer.locator(".chat-mine", has_text="Какая окончательная цена?").wait_for()

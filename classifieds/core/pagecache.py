@@ -158,7 +158,7 @@ def cache_anonymous_page(
             key = _key(request, _stamp_values(stamps(request, *args, **kwargs)))
             store = caches[PAGES_CACHE]
             cached = store.get(key)
-            if cached is not None:
+            if isinstance(cached, tuple) and len(cached) == 4:  # an entry of another layout (older code): a miss
                 content, headers, replay, validated = cached
                 response = HttpResponse(_fill(request, content))
                 for name, value in headers:
@@ -185,7 +185,7 @@ def cache_anonymous_page(
                 headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
                 replay = getattr(response, "page_cache_replay", None)
                 # A page with validators keeps them on every copy: its ETag (computed per visitor on a hit)
-                # and the date of its data (0: none sent to this visitor).
+                # and the date of its data (0: the view gave none).
                 validated = None
                 if response.has_header("ETag"):
                     changed = getattr(response, "last_modified_at", None)

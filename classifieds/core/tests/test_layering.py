@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,20 @@ class TestImportContracts:
         result = lint_imports(ROOT)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "0 broken" in result.stdout
+
+    def test_every_app_has_its_place_in_the_layer_order(self):
+        """A merge once left a blank line where five apps' layer was: the contract stayed "kept" while it
+        no longer checked promotions, favorites, saved searches, messaging or moderation."""
+        contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+        layers = next(contract for contract in contracts if contract["id"] == "layers")["layers"]
+        assert all(layer.strip() for layer in layers), "a blank layer in the layers contract"
+        placed = set(re.findall(r"classifieds\.(\w+)", " ".join(layers)))
+        apps = {  # every package with production code (``smoke`` holds only tests)
+            path.relative_to(PACKAGE).parts[0]
+            for path in PACKAGE.glob("*/**/*.py")
+            if "tests" not in path.parts and "migrations" not in path.parts and path.name != "__init__.py"
+        }
+        assert apps - placed == set(), "apps missing from the layers contract"
 
     def test_core_importing_search_fails_the_build_naming_the_rule(self, project_copy):
         (project_copy / "classifieds" / "core" / "shortcut.py").write_text(

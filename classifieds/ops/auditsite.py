@@ -87,7 +87,7 @@ def _procfile() -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in lines if line.strip() and ":" in line)}
 
 
-def _nginx_config(var_dir: Path, port: int, upstream_port: int) -> Path:
+def nginx_config(var_dir: Path, port: int, upstream_port: int) -> Path:
     """Production's ``deploy/nginx.conf`` on loopback ports and this var dir, with a throw-away certificate.
 
     The server blocks are the deployed ones (TLS and HTTP/2, static and media from disk, the proxy
@@ -230,7 +230,7 @@ def audit_site(listings: int = 60):
         site.spawn(procfile["web"].replace("0.0.0.0", "127.0.0.1"), "web.log")  # noqa: S104
         _wait_for(f"http://127.0.0.1:{upstream_port}", site.processes, var_dir / "web.log")
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        config = _nginx_config(var_dir, port, upstream_port)
+        config = nginx_config(var_dir, port, upstream_port)
         site.spawn(f"{nginx} -p {var_dir} -c {config} -g 'daemon off;'", "nginx.log")
         _wait_for_port(port, site.processes, var_dir / "nginx-error.log")
         holder.stdin.close()  # gunicorn holds the database now

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from classifieds.ops.auditsite import _nginx_config
+from classifieds.ops.auditsite import nginx_config
 from classifieds.ops.webaudit import CSS_BUDGET, HTML_BUDGET, Page, pages_of, table, verdict
 
 GOOD_SCORES = {"performance": 99, "accessibility": 100, "best-practices": 100, "seo": 100, "lcp": 1200, "cls": 0.0}
@@ -61,7 +61,7 @@ def test_the_audit_site_is_served_by_productions_nginx_config(tmp_path):
         if os.environ.get("CI"):
             pytest.fail("nginx and openssl are missing (.ci/run installs them: CI must check the audit's front)")
         pytest.skip("nginx or openssl is not installed")
-    config = _nginx_config(tmp_path, 18443, 18000).read_text()
+    config = nginx_config(tmp_path, 18443, 18000).read_text()
     assert "listen 127.0.0.1:18443 ssl http2;" in config
     assert f"ssl_certificate {tmp_path}/tls.crt;" in config
     assert "proxy_pass http://127.0.0.1:18000;" in config

@@ -4,17 +4,45 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
-def _not_banned(prefix: str) -> Q:
-    """Q: the user at ``prefix`` is not banned (``banned_at`` comes with moderation; absent means nobody is)."""
+def _not_banned(prefix: str, *, joined: bool = True) -> Q:
+    """Q: the user at ``prefix`` is not banned (``banned_at`` comes with moderation; absent means nobody is).
+
+    Two spellings of one test, for two kinds of statement. Joined (``banned_at IS NULL`` on the
+    party's row), PostgreSQL probes the party of each row it reads: the cheap way for a page,
+    which stops after its rows. ``joined=False`` spells it NOT EXISTS, for statements that read
+    all of a user's conversations (the counts): joined, those hash the whole user table; NOT
+    EXISTS looks for the few banned users instead.
+    """
     from django.contrib.auth import get_user_model
 
-    fields = {field.name for field in get_user_model()._meta.get_fields()}
-    return Q(**{f"{prefix}__banned_at__isnull": True}) if "banned_at" in fields else Q()
+    user_model = get_user_model()
+    if "banned_at" not in {field.name for field in user_model._meta.get_fields()}:
+        return Q()
+    if joined:
+        return Q(**{f"{prefix}__banned_at__isnull": True})
+    return ~Q(Exists(user_model.objects.filter(pk=OuterRef(prefix), banned_at__isnull=False)))
+
+
+def _bought_by(user, *, joined: bool = True) -> Q:
+    """Q: conversations ``user`` started, the seller not banned (``as_buyer``)."""
+    return Q(buyer=user) & _not_banned("seller", joined=joined)
+
+
+def _sold_by(user, *, joined: bool = True) -> Q:
+    """Q: conversations about ``user``'s listings, the buyer not banned (``as_seller``)."""
+    return Q(seller=user) & ~Q(buyer=user) & _not_banned("buyer", joined=joined)
+
+
+def _unread_of(user) -> Case:
+    """The unread counter of ``user``'s side of each conversation."""
+    return Case(When(buyer=user, then="buyer_unread"), default="seller_unread")
 
 
 class Median(models.Aggregate):
@@ -36,21 +64,22 @@ class ConversationQuerySet(models.QuerySet):
 
     def as_buyer(self, user):
         """Conversations ``user`` started (the seller not banned)."""
-        return self.filter(buyer=user).filter(_not_banned("seller"))
+        return self.filter(_bought_by(user))
 
     def as_seller(self, user):
         """Conversations about ``user``'s listings (the buyer not banned)."""
-        return self.filter(seller=user).filter(_not_banned("buyer")).exclude(buyer=user)
+        return self.filter(_sold_by(user))
 
     def unread_count(self, user) -> int:
         """Messages ``user`` has not read, over every conversation they may open (the header's count).
 
-        One sum per side, each an index-only scan of the partial "unread" index: the header asks
-        on every page, and a busy seller has thousands of conversations.
+        One statement over the two partial "unread" indexes (PostgreSQL ORs their bitmaps): the
+        header asks on every page, and a busy seller has thousands of conversations.
         """
-        bought = self.as_buyer(user).filter(buyer_unread__gt=0).aggregate(n=models.Sum("buyer_unread"))["n"]
-        sold = self.as_seller(user).filter(seller_unread__gt=0).aggregate(n=models.Sum("seller_unread"))["n"]
-        return (bought or 0) + (sold or 0)
+        unread = (_bought_by(user, joined=False) & Q(buyer_unread__gt=0)) | (
+            _sold_by(user, joined=False) & Q(seller_unread__gt=0)
+        )
+        return self.filter(unread).aggregate(n=Coalesce(Sum(_unread_of(user)), 0))["n"]
 
     def reply_time(self, seller, *, min_samples: int):
         """The median delay of ``seller``'s first replies, or None with fewer than ``min_samples`` of them."""
@@ -69,9 +98,14 @@ class Inbox:
 
     ``buyer = me OR seller = me ORDER BY last_message_at`` cannot walk an index, so PostgreSQL
     would sort all of a busy seller's conversations for every page. Instead each side walks its
-    own index (``conversation_buyer_inbox``, ``conversation_seller_inbox``) for the first
-    ``stop`` (id, time) pairs, the two short lists are merged here, and only the page's rows are
-    loaded with their listing and parties.
+    own index (``conversation_buyer_inbox``, ``conversation_seller_inbox``) for its first
+    ``stop`` (time, id) pairs and PostgreSQL merges the two sorted runs (a Merge Append of a
+    UNION ALL) down to the page's pairs; then only the page's rows are loaded, with both parties.
+    Two statements whatever the page's depth, and no list of ``stop`` pairs sent to Python.
+
+    The count comes with the unread total (one statement, read once per inbox): the paginator
+    needs the first, the header's badge shows the second, and the inbox page hands that to the
+    header instead of letting it sum the same conversations again.
     """
 
     ORDER = ("-last_message_at", "-id")
@@ -79,8 +113,21 @@ class Inbox:
     def __init__(self, user) -> None:
         self.user = user
 
+    @cached_property
+    def totals(self) -> dict[str, int]:
+        """``{"count": conversations, "unread": messages unread}`` over both sides, in one statement."""
+        user = self.user
+        return Conversation.objects.filter(_bought_by(user, joined=False) | _sold_by(user, joined=False)).aggregate(
+            count=Count("pk"), unread=Coalesce(Sum(_unread_of(user)), 0)
+        )
+
     def count(self) -> int:
-        return Conversation.objects.as_buyer(self.user).count() + Conversation.objects.as_seller(self.user).count()
+        return self.totals["count"]
+
+    @property
+    def unread(self) -> int:
+        """What ``ConversationQuerySet.unread_count`` answers for this user, from the same statement as the count."""
+        return self.totals["unread"]
 
     def __len__(self) -> int:
         return self.count()
@@ -89,14 +136,15 @@ class Inbox:
         if not isinstance(key, slice) or key.step is not None or key.stop is None:
             raise TypeError("an inbox is read by pages: inbox[start:stop]")
         start, stop = key.start or 0, key.stop
-        heads = [
-            *Conversation.objects.as_buyer(self.user).order_by(*self.ORDER).values_list("last_message_at", "id")[:stop],
-            *Conversation.objects.as_seller(self.user)
-            .order_by(*self.ORDER)
-            .values_list("last_message_at", "id")[:stop],
-        ]
-        ids = [pk for _at, pk in sorted(heads, reverse=True)[start:stop]]
-        rows = Conversation.objects.select_related("listing", "buyer", "seller").in_bulk(ids)
+        if start >= stop:  # the empty first page of an empty inbox (an empty union is no query to order)
+            return []
+        # Each side sliced to ``stop`` on its own index, so the merge never needs more than that of either.
+        bought, sold = (
+            side.order_by(*self.ORDER).values_list("last_message_at", "id")[:stop]
+            for side in (Conversation.objects.as_buyer(self.user), Conversation.objects.as_seller(self.user))
+        )
+        ids = [pk for _at, pk in bought.union(sold, all=True).order_by(*self.ORDER)[start:stop]]
+        rows = Conversation.objects.select_related("buyer", "seller").in_bulk(ids)
         return [rows[pk] for pk in ids if pk in rows]
 
 

@@ -89,20 +89,32 @@ def _conversation_context(request: HttpRequest, conversation: Conversation, form
 @require_GET
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's conversations, newest first, with unread counts and each listing's photo and price."""
-    page = paginate(request, Conversation.objects.inbox(request.user), per_page=INBOX_PER_PAGE)
+    """The signed-in user's conversations, newest first, with unread counts and each listing's photo and price.
+
+    The header's unread count comes from the inbox's own count (one statement for both), and
+    each row's listing is the lean card (title, price, cover) rather than the whole listing.
+    """
+    conversations_of_user = Conversation.objects.inbox(request.user)
+    page = paginate(request, conversations_of_user, per_page=INBOX_PER_PAGE)
     conversations = list(page.object_list)
     cards = Listing.objects.cards_in_bulk(list({c.listing_id for c in conversations}))
     rows = [
         {
             "conversation": c,
-            "listing": cards.get(c.listing_id, c.listing),
+            "listing": cards[c.listing_id],
             "other": c.other(request.user),
             "unread": c.unread_for(request.user),
         }
         for c in conversations
+        if c.listing_id in cards  # not a listing deleted (with its conversations) since the page was read
     ]
-    context = {"page": page, "rows": rows, "page_links": page_links(request.path, request.GET, page)}
+    context = {
+        "page": page,
+        "rows": rows,
+        "page_links": page_links(request.path, request.GET, page),
+        # Overrides the context processor's lazy count: the same number, already read with the page's count.
+        "unread_messages": conversations_of_user.unread,
+    }
     return TemplateResponse(request, "messaging/inbox.html", context)
 
 

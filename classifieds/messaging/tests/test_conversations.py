@@ -7,7 +7,9 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from classifieds.accounts.models import User
 from classifieds.accounts.tests.factories import UserFactory
 from classifieds.listings.models import Listing
 from classifieds.listings.tests.factories import ListingFactory
@@ -148,6 +150,37 @@ class TestTheInbox:
         assert first == newest_first[:20]
         assert second == newest_first[20:]
         assert Conversation.objects.inbox(me).count() == 23
+
+    def test_a_busy_inbox_costs_the_same_few_queries_on_any_page(self, settings, django_assert_max_num_queries):
+        # The count, the unread total for the header, the page's rows (one merge of both sides, then
+        # the rows with both parties) and the cards: never a query per row, nor one per side.
+        settings.MESSAGING_LIMITS = {"conversations_per_hour": 100, "messages_per_minute": 100}
+        me = UserFactory()
+        for n in range(22):
+            services.conversation_start(listing=ListingFactory(owner=me), buyer=UserFactory(), body=f"#{n}")
+        for n in range(3):
+            services.conversation_start(listing=ListingFactory(), buyer=me, body=f"Я #{n}")
+        client = signed_in(me)
+        client.get("/messages/")
+        for url in ("/messages/", "/messages/?page=2"):
+            with django_assert_max_num_queries(9):
+                html = client.get(url).content.decode()
+            assert re.search(r'id="messages-link".*?badge-new">22<', html, re.S)  # the header's count, unchanged
+        assert len(re.findall(r'id="conversation-(\d+)"', html)) == 5
+
+    def test_a_banned_partys_conversations_are_left_out_of_the_list_the_count_and_the_header(self):
+        kept = conversation_with("Остаётся")
+        me = kept.seller
+        banned_buyer = services.conversation_start(listing=ListingFactory(owner=me), buyer=UserFactory(), body="Скрыто")
+        banned_seller = services.conversation_start(listing=ListingFactory(), buyer=me, body="Тоже скрыто")
+        services.message_send(conversation=banned_seller, sender=banned_seller.seller, body="Ответ")
+        User.objects.filter(pk__in=[banned_buyer.buyer_id, banned_seller.seller_id]).update(banned_at=timezone.now())
+        html = signed_in(me).get("/messages/").content.decode()
+        assert re.findall(r'id="conversation-(\d+)"', html) == [str(kept.pk)]
+        assert re.search(r'id="messages-link".*?badge-new">1<', html, re.S)
+        assert Conversation.objects.inbox(me).totals == {"count": 1, "unread": 1}
+        assert Conversation.objects.unread_count(me) == 1
+        assert [c.pk for c in Conversation.objects.inbox(me)[0:20]] == [kept.pk]
 
     def test_a_page_past_the_end_is_404(self):
         assert signed_in(UserFactory()).get("/messages/?page=3").status_code == 404

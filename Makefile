@@ -65,7 +65,7 @@ test: install node_modules/.installed
 # Outside judges on a production-like server (issue 14): Nu HTML Checker, axe-core, Lighthouse, byte budgets.
 .PHONY: webaudit
 webaudit: install node_modules/.installed
-	$(PY) -m classifieds.ops.webaudit --report var/webaudit.json
+	$(PY) -m classifieds.ops.webaudit --report var/webaudit.json $(WEBAUDIT_ARGS)
 
 .PHONY: lint
 lint: install

@@ -8,14 +8,18 @@
    some networks that path answers 404 while the rest of PyPI works), it says so loudly and falls back
    to the project feed (``/pypi/<name>/json``), whose ``vulnerabilities`` are PyPI's advisories for the
    project's LATEST release: a pin equal to the latest release is audited exactly, with the same data.
-   A pin behind the latest cannot be audited that way and fails, unless deploy/audit-unaudited.txt lists
-   it (``name==version  # why it cannot move``); a listed pin that has become auditable fails too, so the
-   list cannot go stale. Any network failure fails.
+   A pin behind the latest cannot be audited that way. The README's pin policy moves ordinary pins once a
+   month, so a pin that fell behind less than GRACE_DAYS ago (the first release after it is that recent)
+   is reported, loudly, and does not fail: CI must not go red the day a third party publishes a release.
+   A pin behind for longer fails, unless deploy/audit-unaudited.txt lists it (``name==version  # why it
+   cannot move``); a listed pin that has become auditable fails too, so the list cannot go stale. Any
+   network failure fails.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import json
 import re
 import subprocess
@@ -27,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 UNAUDITED = HERE / "audit-unaudited.txt"
 PROJECT_FEED = "https://pypi.org/pypi/{name}/json"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;#]+)")
+GRACE_DAYS = 30
 UNREACHABLE = ("Dependency not found on PyPI", "Could not connect to PyPI", "PyPI is not redirecting")
 
 
@@ -88,12 +93,36 @@ def project_feed(name: str) -> dict:
     raise AssertionError("unreachable")
 
 
-def fallback(pins: dict[str, str], listed: dict[str, str]) -> int:
+def behind_since(feed: dict, version: str) -> dt.datetime | None:
+    """When the first final, unyanked release after ``version`` was uploaded (None when not known)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        pinned = Version(version)
+    except InvalidVersion:
+        return None
+    uploads = []
+    for release, files in (feed.get("releases") or {}).items():
+        try:
+            newer = Version(release)
+        except InvalidVersion:
+            continue
+        if newer > pinned and not newer.is_prerelease:
+            uploads += [
+                dt.datetime.fromisoformat(file["upload_time_iso_8601"].replace("Z", "+00:00"))
+                for file in files
+                if not file.get("yanked") and file.get("upload_time_iso_8601")
+            ]
+    return min(uploads, default=None)
+
+
+def fallback(pins: dict[str, str], listed: dict[str, str], now: dt.datetime | None = None) -> int:
     """Audit pins that are their project's latest release with the project feed; see the module docstring."""
     failures = 0
+    now = now or dt.datetime.now(dt.UTC)
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         feeds = dict(zip(pins, pool.map(project_feed, pins), strict=True))
-    audited = behind = 0
+    audited = behind = fresh = 0
     for name, version in sorted(pins.items()):
         feed = feeds[name]
         latest = feed["info"]["version"]
@@ -111,10 +140,19 @@ def fallback(pins: dict[str, str], listed: dict[str, str]) -> int:
         elif listed.get(name) == version:
             behind += 1
             print(f"NOT AUDITED (listed in {UNAUDITED.name}) {name}=={version}: latest is {latest}")
+        elif (since := behind_since(feed, version)) and now - since < dt.timedelta(days=GRACE_DAYS):
+            fresh += 1
+            print(
+                f"NOT AUDITED (behind for {(now - since).days} of {GRACE_DAYS} grace days) {name}=={version}: "
+                f"latest is {latest}; update the pin (README: updating pins)"
+            )
         else:
             failures += 1
             print(f"NOT AUDITED {name}=={version}: latest is {latest}; update the pin (README: updating pins)")
-    print(f"fallback: {audited} of {len(pins)} pins audited against PyPI's advisories, {behind} listed as held back")
+    print(
+        f"fallback: {audited} of {len(pins)} pins audited against PyPI's advisories, {behind} listed as held back,"
+        f" {fresh} behind a release younger than {GRACE_DAYS} days"
+    )
     return failures
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from .buttons import button_in_context
 from .models import Favorite
 from .session import session_favorite_ids
 
@@ -19,6 +20,7 @@ def _favorite_ids(request: HttpRequest) -> set[int]:
 
 def favorites(request: HttpRequest) -> dict:
     return {
-        "card_actions_template": "favorites/partials/button.html",
+        # The cards' action slot (``{% card %}`` in listings calls it with the card's context and listing).
+        "card_actions": button_in_context,
         "favorite_ids": SimpleLazyObject(lambda: _favorite_ids(request)),
     }

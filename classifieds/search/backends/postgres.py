@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -415,9 +416,18 @@ class PostgresBackend(BaseTotals, SearchBackend):
             selects.append(text_base_sql)
             select_params = list(params)
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
-        with connection.cursor() as cursor:
+        nested = connection.in_atomic_block
+        with transaction.atomic() if text_first else nullcontext(), connection.cursor() as cursor:
+            if text_first:
+                # The matches come from the text index (a bitmap scan), as ``_text_cte`` says. With a common
+                # word and the LIMIT the planner expects to meet enough matches early in a sequential scan
+                # (or a walk of another index), but they cluster and every row's vector is detoasted on the
+                # way: `kvartira` at 1M read 173k rows in 0.86 s where the bitmap read 20k in 0.07-0.22 s.
+                cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
             cursor.execute(sql, [*cte_params, *select_params])
             rows = cursor.fetchall()
+            if text_first and nested:  # in an outer transaction (a savepoint here) SET LOCAL would outlive this block
+                cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
 
         facets = Facets(by_group={group: {} for group in option_groups})
         base = total = 0

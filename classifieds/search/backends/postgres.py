@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -220,23 +219,24 @@ class PostgresBackend(BaseTotals, SearchBackend):
     # --- SQL building -------------------------------------------------------------------
     def _tsquery(self, q: str, *, synonyms: bool = True) -> tuple[str, list[Any]]:
         """The query as typed (Russian stemming) OR its Latin skeleton, for it and each synonym variant."""
+        parts = self._tsquery_parts(q, synonyms=synonyms)
+        return "(" + " || ".join(sql for sql, _ in parts) + ")", [param for _, (param,) in parts]
+
+    def _tsquery_parts(self, q: str, *, synonyms: bool = True) -> list[tuple[str, tuple[Any]]]:
+        """The ORed parts of ``_tsquery``, each ``(sql, (param,))`` (a part may repeat: ranking counts it twice)."""
         variants = synonym_variants(q, synonym_groups()) if synonyms else []
-        parts: list[str] = []
-        params: list[Any] = []
+        parts: list[tuple[str, tuple[Any]]] = []
         for text in [q, *variants]:
-            parts.append("websearch_to_tsquery('bozor_ru', %s)")
-            params.append(text)
+            parts.append(("websearch_to_tsquery('bozor_ru', %s)", (text,)))
             if has_operators(text):
-                parts.append("websearch_to_tsquery('bozor_lat', bozor_uz_stem(bozor_translit(%s)))")
-                params.append(text)
+                parts.append(("websearch_to_tsquery('bozor_lat', bozor_uz_stem(bozor_translit(%s)))", (text,)))
             else:
                 # Always asked of the Latin vector too: it holds Uzbek stems ("plitalari" as "plita")
                 # that the Russian config keeps whole.
                 latin = latin_tsquery(text)
                 if latin:
-                    parts.append("to_tsquery('bozor_lat', %s)")
-                    params.append(latin)
-        return "(" + " || ".join(parts) + ")", params
+                    parts.append(("to_tsquery('bozor_lat', %s)", (latin,)))
+        return parts
 
     def _text_cte(self, query: ListingQuery, *, limit: int | None) -> tuple[str, list[Any]]:
         """``WITH t AS MATERIALIZED (...)``: the active listings matching the text, found through the text index
@@ -416,18 +416,9 @@ class PostgresBackend(BaseTotals, SearchBackend):
             selects.append(text_base_sql)
             select_params = list(params)
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
-        nested = connection.in_atomic_block
-        with transaction.atomic() if text_first else nullcontext(), connection.cursor() as cursor:
-            if text_first:
-                # The matches come from the text index (a bitmap scan), as ``_text_cte`` says. With a common
-                # word and the LIMIT the planner expects to meet enough matches early in a sequential scan
-                # (or a walk of another index), but they cluster and every row's vector is detoasted on the
-                # way: `kvartira` at 1M read 173k rows in 0.86 s where the bitmap read 20k in 0.07-0.22 s.
-                cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+        with connection.cursor() as cursor:
             cursor.execute(sql, [*cte_params, *select_params])
             rows = cursor.fetchall()
-            if text_first and nested:  # in an outer transaction (a savepoint here) SET LOCAL would outlive this block
-                cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
 
         facets = Facets(by_group={group: {} for group in option_groups})
         base = total = 0

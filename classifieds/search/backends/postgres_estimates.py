@@ -11,14 +11,18 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from ..query import ListingQuery
 from .postgres_sql import LISTINGS
 
+# Rows of the listings table read (whole pages picked at random, the same ones every time) to learn which
+# share of a broad text query's matches its largest part finds.
+SHARE_ROWS = 5000
+
 
 class BaseTotals:
-    """Mixed into ``PostgresBackend`` (which provides ``_where``)."""
+    """Mixed into ``PostgresBackend`` (which provides ``_where``, ``_tsquery`` and ``_tsquery_parts``)."""
 
     def _where(self, query: ListingQuery, *, skip: str = "", text_first: bool = False) -> tuple[str, list[Any]]:
         raise NotImplementedError
@@ -56,13 +60,64 @@ class BaseTotals:
             return self._estimate(where, params)
         return round(parent_total * min(1.0, sampled / in_window))
 
+    def _tsquery(self, q: str, *, synonyms: bool = True) -> tuple[str, list[Any]]:
+        raise NotImplementedError
+
+    def _tsquery_parts(self, q: str, *, synonyms: bool = True) -> list[tuple[str, tuple[Any]]]:
+        raise NotImplementedError
+
     def _text_base_total(self, query: ListingQuery, *, passing: int, looked_at: int) -> int:
         """The base of a text query with more matches than were looked at: the share of the matches looked at
-        that pass the base's other conditions, times the planner's estimate of the text matches alone (its
-        estimate of text *and* category together assumes they are independent: 30% low on a category page).
-        The planner's estimate of the text alone is 10–20% low for very common words (measured at 100k)."""
-        text_where, text_params = self._where(ListingQuery(q=query.q))
-        return round(self._estimate(text_where, text_params) * passing / max(looked_at, 1))
+        that pass the base's other conditions, times the estimate of the text matches alone (the planner's
+        estimate of text *and* category together assumes they are independent: 30% low on a category page)."""
+        return round(self._text_total(query.q) * passing / max(looked_at, 1))
+
+    def _text_total(self, q: str) -> int:
+        """How many visible listings match the text alone, when there are too many to count.
+
+        The query ORs the words as typed with their other script and their synonyms, over the Russian and
+        the Latin vectors. The planner estimates each part well, but takes ORed parts as independent and
+        counts a repeated lexeme again, while they overlap in ways it cannot know: a listing's vector holds
+        its words in both scripts (`kvartira` at 1M: estimated 379k for 114k matches), whereas a Russian and
+        an Uzbek synonym find different listings (`prodam`: 683k matches, its largest part 331k). So: the
+        largest part's estimate (one EXPLAIN of a UNION ALL of the parts, whose branches carry one each),
+        divided by the share of the query's matches that part finds, counted on random pages of the table
+        (``TABLESAMPLE SYSTEM``, ~``SHARE_ROWS`` rows, the same pages every time so a count does not
+        wobble between requests). The first matches in the table's order would be a biased sample: rows
+        are stored in the order they came, a category or a language at a time.
+        """
+        where, params = self._where(ListingQuery())
+        parts = list(dict.fromkeys(self._tsquery_parts(q)))
+        branches_sql = [
+            f"SELECT 1 FROM {LISTINGS} l WHERE {where} AND l.search_vector @@ {part}"  # noqa: S608  (our own SQL)
+            for part, _ in parts
+        ]
+        branches_sql.append(f"SELECT 1 FROM {LISTINGS} l")  # noqa: S608  (the table's size, for the sample's percentage)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A parallel plan would give each branch's rows per worker.
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cursor.execute(
+                "EXPLAIN (FORMAT JSON) " + " UNION ALL ".join(branches_sql),
+                [x for _, part_params in parts for x in (*params, *part_params)],
+            )
+            plan = cursor.fetchone()[0]
+            cursor.execute("RESET max_parallel_workers_per_gather")  # SET LOCAL would outlive a savepoint
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        *estimates, table_rows = [int(branch["Plan Rows"]) for branch in plan[0]["Plan"]["Plans"]]
+        best = max(range(len(estimates)), key=estimates.__getitem__)
+        if len(parts) == 1:
+            return estimates[best]
+        percent = min(100.0, 100.0 * SHARE_ROWS / max(table_rows, 1))
+        (best_part, best_params), (tsquery, ts_params) = parts[best], self._tsquery(q)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FILTER (WHERE l.search_vector @@ {best_part}), count(*) "  # noqa: S608  (our own SQL)
+                f"FROM {LISTINGS} l TABLESAMPLE SYSTEM (%s) REPEATABLE (1) WHERE {where} AND l.search_vector @@ {tsquery}",
+                [*best_params, percent, *params, *ts_params],
+            )
+            found, looked_at = cursor.fetchone()
+        return round(estimates[best] * looked_at / found) if found else estimates[best]
 
     def _precomputed_total(self, query: ListingQuery) -> int | None:
         with connection.cursor() as cursor:

@@ -34,11 +34,11 @@ def pypi():
 NOW = dt.datetime(2099, 6, 30, 12, 0, tzinfo=dt.UTC)
 
 
-def feed(pypi, name: str, latest: str, vulnerabilities: list[dict] | None = None, releases: dict | None = None) -> None:
-    """PyPI's project feed; ``releases`` maps a version to its upload time (``{"yanked": True, ...}`` allowed)."""
+def feed(pypi, name: str, latest: str, vulnerabilities: list[dict] | None = None, *, released=None, yanked=()) -> None:
+    """PyPI's project feed; ``released`` maps a version to how many days before NOW it was uploaded."""
     files = {
-        version: [{"upload_time_iso_8601": when.isoformat().replace("+00:00", "Z"), "yanked": yanked}]
-        for version, (when, yanked) in (releases or {}).items()
+        version: [{"upload_time_iso_8601": (NOW - dt.timedelta(days=days)).isoformat(), "yanked": version in yanked}]
+        for version, days in (released or {}).items()
     }
     pypi.get(
         f"https://pypi.org/pypi/{name}/json",
@@ -84,45 +84,19 @@ class TestFallback:
         assert "NOT AUDITED somelib==2.0.0: latest is 3.0.0" in capsys.readouterr().out
 
     def test_a_pin_behind_a_release_younger_than_the_grace_period_is_reported_and_passes(self, pypi, capsys):
-        feed(
-            pypi,
-            "somelib",
-            "2.1.0",
-            releases={
-                "2.0.0": (NOW - dt.timedelta(days=400), False),
-                "2.1.0": (NOW - dt.timedelta(days=29), False),
-            },
-        )
+        feed(pypi, "somelib", "2.1.0", released={"2.0.0": 400, "2.1.0": 29})
         assert audit.fallback({"somelib": "2.0.0"}, {}, now=NOW) == 0
         out = capsys.readouterr().out
         assert "NOT AUDITED (behind for 29 of 30 grace days) somelib==2.0.0: latest is 2.1.0" in out
         assert "1 behind a release younger than 30 days" in out
 
     def test_the_grace_period_counts_from_the_first_release_after_the_pin(self, pypi, capsys):
-        feed(
-            pypi,
-            "somelib",
-            "2.2.0",
-            releases={
-                "2.0.0": (NOW - dt.timedelta(days=400), False),
-                "2.1.0": (NOW - dt.timedelta(days=31), False),
-                "2.2.0": (NOW - dt.timedelta(days=1), False),
-            },
-        )
+        feed(pypi, "somelib", "2.2.0", released={"2.0.0": 400, "2.1.0": 31, "2.2.0": 1})
         assert audit.fallback({"somelib": "2.0.0"}, {}, now=NOW) == 1
         assert "NOT AUDITED somelib==2.0.0: latest is 2.2.0" in capsys.readouterr().out
 
     def test_yanked_and_pre_releases_do_not_start_the_grace_period(self, pypi):
-        feed(
-            pypi,
-            "somelib",
-            "2.2.0",
-            releases={
-                "2.1.0": (NOW - dt.timedelta(days=60), True),
-                "2.2.0rc1": (NOW - dt.timedelta(days=45), False),
-                "2.2.0": (NOW - dt.timedelta(days=3), False),
-            },
-        )
+        feed(pypi, "somelib", "2.2.0", released={"2.1.0": 60, "2.2.0rc1": 45, "2.2.0": 3}, yanked={"2.1.0"})
         assert audit.behind_since(audit.project_feed("somelib"), "2.0.0") == NOW - dt.timedelta(days=3)
 
     def test_unless_it_is_listed_as_held_back(self, pypi, capsys):

@@ -89,3 +89,53 @@ def test_ci_reports_lighthouse_misses_but_gates_on_the_rest():
     assert [f for f in verdict([slow], SIZES) if f not in lighthouse_failures(slow)] == [
         "home: Nu: 3:5 Stray end tag “div”."
     ]
+
+
+FAKE_LIGHTHOUSE = """#!/bin/sh
+# Fails (as Lighthouse's NO_NAVSTART) on the calls listed in $FAIL_ON, counted in $COUNTER.
+n=$(($(cat "$COUNTER" 2>/dev/null || echo 0) + 1)); echo $n > "$COUNTER"
+case " $FAIL_ON " in *" $n "*) echo "Runtime error encountered: (NO_NAVSTART)" >&2; exit 1;; esac
+cat <<JSON
+{"categories": {"performance": {"score": 0.9$n}, "accessibility": {"score": 1}, "best-practices": {"score": 1},
+ "seo": {"score": 1}},
+ "audits": {"largest-contentful-paint": {"numericValue": 1000}, "cumulative-layout-shift": {"numericValue": 0}}}
+JSON
+"""
+
+
+def fake_lighthouse(tmp_path, monkeypatch, fail_on: str):
+    from types import SimpleNamespace
+
+    from classifieds.ops import webaudit
+
+    (tmp_path / ".bin").mkdir()
+    (tmp_path / ".bin" / "lighthouse").write_text(FAKE_LIGHTHOUSE)
+    (tmp_path / ".bin" / "lighthouse").chmod(0o755)
+    monkeypatch.setattr(webaudit, "NODE_MODULES", tmp_path)
+    env = {**os.environ, "COUNTER": str(tmp_path / "count"), "FAIL_ON": fail_on}
+    return SimpleNamespace(url="https://127.0.0.1:1", env=env, pages={})
+
+
+def test_a_lost_lighthouse_run_is_tried_again_and_a_run_lost_three_times_is_left_out(tmp_path, monkeypatch):
+    from classifieds.ops.webaudit import run_lighthouse
+
+    # Call 2 fails once (retried as call 3); calls 5-7 are one run lost three times.
+    site = fake_lighthouse(tmp_path, monkeypatch, fail_on="2 5 6 7")
+    page = Page("home", "/", lighthouse=True, status=200)
+    run_lighthouse(site, page, runs=5)
+    assert page.samples["performance"] == [91, 93, 94, 98]  # calls 1, 3, 4, 8
+    assert page.scores["performance"] == 93.5
+    assert len(page.lighthouse_lost) == 1 and "NO_NAVSTART" in page.lighthouse_lost[0]
+    assert lighthouse_failures(page)[0].startswith("home: Lighthouse below 98")  # judged on the four reports
+
+
+def test_a_page_with_too_few_lighthouse_reports_fails_and_says_why(tmp_path, monkeypatch):
+    from classifieds.ops.webaudit import run_lighthouse
+
+    site = fake_lighthouse(tmp_path, monkeypatch, fail_on="1 2 3 4 5 6")
+    page = Page("detail", "/x/", lighthouse=True, status=200)
+    run_lighthouse(site, page, runs=3)  # two runs lost, one report (call 7)
+    assert page.samples["performance"] == [97]
+    assert lighthouse_failures(page)[0] == "detail: Lighthouse gave 1 reports, lost 2 runs: " + (
+        "Runtime error encountered: (NO_NAVSTART)"
+    )

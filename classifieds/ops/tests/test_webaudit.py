@@ -78,12 +78,14 @@ def test_only_a_page_whose_lighthouse_medians_miss_gets_more_runs():
     assert "LCP" in lighthouse_failures(good_page(scores={**GOOD_SCORES, "lcp": 1501}))[0]
 
 
-def test_ci_reports_lighthouse_misses_but_gates_on_the_rest():
-    """.ci/run passes --lighthouse-advisory; Nu, axe, statuses and bytes must still fail the build."""
+def test_ci_gates_on_lighthouse_too_and_the_advisory_mode_keeps_the_other_judges():
+    """.ci/run gates on every judge; --lighthouse-advisory (by hand) still fails on Nu, axe, statuses and bytes."""
     from pathlib import Path
 
     ci = (Path(__file__).resolve().parents[3] / ".ci" / "run").read_text()
-    assert "make webaudit WEBAUDIT_ARGS=--lighthouse-advisory" in ci
+    assert "\nmake webaudit\n" in ci
+    assert "--lighthouse-advisory" not in ci
+    assert "--no-cpu-calibration" not in ci
     slow = good_page(scores={**GOOD_SCORES, "performance": 89}, nu=["3:5 Stray end tag “div”."])
     assert lighthouse_failures(slow) and all(f in verdict([slow], SIZES) for f in lighthouse_failures(slow))
     assert [f for f in verdict([slow], SIZES) if f not in lighthouse_failures(slow)] == [
@@ -94,11 +96,14 @@ def test_ci_reports_lighthouse_misses_but_gates_on_the_rest():
 FAKE_LIGHTHOUSE = """#!/bin/sh
 # Fails (as Lighthouse's NO_NAVSTART) on the calls listed in $FAIL_ON, counted in $COUNTER.
 n=$(($(cat "$COUNTER" 2>/dev/null || echo 0) + 1)); echo $n > "$COUNTER"
+echo "$@" >> "$(dirname "$COUNTER")/args"
 case " $FAIL_ON " in *" $n "*) echo "Runtime error encountered: (NO_NAVSTART)" >&2; exit 1;; esac
 cat <<JSON
 {"categories": {"performance": {"score": 0.9$n}, "accessibility": {"score": 1}, "best-practices": {"score": 1},
  "seo": {"score": 1}},
- "audits": {"largest-contentful-paint": {"numericValue": 1000}, "cumulative-layout-shift": {"numericValue": 0}}}
+ "environment": {"benchmarkIndex": 1533},
+ "audits": {"largest-contentful-paint": {"numericValue": 1000}, "cumulative-layout-shift": {"numericValue": 0},
+            "total-blocking-time": {"numericValue": 40}}}
 JSON
 """
 
@@ -139,3 +144,33 @@ def test_a_page_with_too_few_lighthouse_reports_fails_and_says_why(tmp_path, mon
     assert lighthouse_failures(page)[0] == "detail: Lighthouse gave 1 reports, lost 2 runs: " + (
         "Runtime error encountered: (NO_NAVSTART)"
     )
+
+
+@pytest.mark.parametrize(
+    ("benchmark_index", "multiplier"),
+    [(2000, 6.0), (1533, 4.0), (1300, 3.0), (1050, 2.5), (800, 2.0), (475, 1.5), (150, 1.0), (60, 1.0)],
+)
+def test_the_cpu_slowdown_follows_lighthouses_calculator_up_to_its_default(benchmark_index, multiplier):
+    from classifieds.ops.webaudit import DEFAULT_CPU_MULTIPLIER, calculator_multiplier, cpu_multiplier
+
+    assert calculator_multiplier(benchmark_index) == pytest.approx(multiplier, abs=0.01)
+    assert cpu_multiplier(benchmark_index) == pytest.approx(min(multiplier, DEFAULT_CPU_MULTIPLIER), abs=0.01)
+    assert cpu_multiplier(2500) == DEFAULT_CPU_MULTIPLIER  # a fast host is not throttled beyond Lighthouse's 4x
+
+
+def test_each_run_is_throttled_by_the_median_host_speed_of_the_reports_so_far(tmp_path, monkeypatch):
+    from classifieds.ops.webaudit import run_lighthouse
+
+    site = fake_lighthouse(tmp_path, monkeypatch, fail_on="")
+    page = Page("home", "/", lighthouse=True, status=200)
+    benchmarks = [800.0]  # the calibration run's
+    run_lighthouse(site, page, runs=3, benchmarks=benchmarks)
+    # The fake host scores 1533 every time: 800 -> 2x, then median(800, 1533) = 1166.5 -> 2.73x, then 1533 -> 4x.
+    assert page.samples["cpu_multiplier"] == [2.0, 2.73, 4.0]
+    assert benchmarks == [800.0, 1533, 1533, 1533]
+    assert page.samples["benchmark_index"] == [1533, 1533, 1533]
+    assert (tmp_path / "args").read_text().count("--throttling.cpuSlowdownMultiplier=") == 3
+
+    uncalibrated = Page("detail", "/x/", lighthouse=True, status=200)
+    run_lighthouse(site, uncalibrated, runs=1, benchmarks=None)
+    assert uncalibrated.samples["cpu_multiplier"] == [4.0]

@@ -103,3 +103,25 @@ def test_without_javascript_the_conversation_is_plain_forms(live_server, browser
     page.wait_for_url("**/messages/*/#composer")
     assert page.locator(".chat-mine").all_inner_texts()[0].startswith("Ещё актуально?")
     assert "Торг возможен?" in page.locator(".chat-mine").all_inner_texts()[1]
+
+
+@pytest.mark.parametrize("language", ["", "/uz"], ids=["ru", "uz"])
+@pytest.mark.parametrize("width", [360, 390])
+def test_on_a_phone_the_unread_count_is_on_the_first_screen_of_the_header(live_server, browser, width, language):
+    """The account row scrolls sideways on a phone: the messages link and its count come right after the post
+    button, not behind "Saved" where the buyer had to scroll the header to find them."""
+    from .factories import conversation_with
+
+    conversation = conversation_with(body="Здравствуйте! Ещё продаётся?")
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="ru-RU")
+    sign_in(context, live_server, conversation.listing.owner)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}{language}/")
+        badge = page.locator("#messages-link .badge-new")
+        assert badge.inner_text().startswith("1")
+        box, post = badge.bounding_box(), page.locator(".post-link").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        assert post["x"] + post["width"] <= width, post
+    finally:
+        context.close()

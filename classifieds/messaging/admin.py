@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Conversation, ConversationReport, Message
@@ -58,8 +60,15 @@ class ReportedConversationAdmin(ReadOnlyAdmin):
 
 @admin.register(ConversationReport)
 class ConversationReportAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "conversation", "reporter", "reason")
+    """A moderator goes from a report to the conversation's messages in one click, knowing what it is about."""
+
+    list_display = ("created_at", "conversation_link", "reporter", "reason")
     list_filter = ("reason",)
-    readonly_fields = ("conversation", "reporter", "reason", "comment", "created_at")
+    readonly_fields = ("conversation_link", "reporter", "reason", "comment", "created_at")
     fields = readonly_fields
-    list_select_related = ("conversation", "reporter")
+    list_select_related = ("conversation__listing", "reporter")
+
+    @admin.display(description=_("conversation"), ordering="conversation")
+    def conversation_link(self, obj) -> str:
+        url = reverse("admin:messaging_conversation_change", args=[obj.conversation_id])
+        return format_html('<a href="{}">#{} · {}</a>', url, obj.conversation_id, obj.conversation.listing.title)

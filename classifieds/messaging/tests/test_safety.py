@@ -139,7 +139,13 @@ class TestReports:
         assert "payme.uz/pay/1" in detail.content.decode()
         assert 'name="_save"' not in detail.content.decode()
         assert admin.get(f"/admin/messaging/conversation/{quiet.pk}/change/").status_code == 302  # not listed
-        assert admin.get("/admin/messaging/conversationreport/").status_code == 200
+        reports = admin.get("/admin/messaging/conversationreport/")
+        assert reports.status_code == 200
+        # The report names what the conversation is about and links to its messages.
+        link = f'<a href="/admin/messaging/conversation/{conversation.pk}/change/">#{conversation.pk} · '
+        assert link + f"{conversation.listing.title}</a>" in reports.content.decode()
+        report_page = admin.get(f"/admin/messaging/conversationreport/{report.pk}/change/").content.decode()
+        assert link in report_page
 
     def test_a_report_without_a_reason_is_a_form_error(self):
         conversation = conversation_with()

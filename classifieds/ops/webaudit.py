@@ -231,7 +231,7 @@ def run_lighthouse(site, page: Page, runs: int, benchmarks: list[float] | None =
             if done.returncode == 0:
                 break
         if done.returncode:
-            page.lighthouse_lost.append(done.stderr.strip().splitlines()[-1:][0][-300:] if done.stderr.strip() else "")
+            page.lighthouse_lost.append((done.stderr.strip().splitlines() or [""])[-1][-300:])  # Lighthouse's last line
             print(f"webaudit: Lighthouse lost a run of {page.path} ({LIGHTHOUSE_ATTEMPTS} tries)", file=sys.stderr)
             continue
         report = json.loads(done.stdout)
@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lighthouse-advisory",
         action="store_true",
-        help="report Lighthouse's misses without failing (CI: its scores follow the host's CPU speed)",
+        help="report Lighthouse's misses without failing (by hand, on a machine its CPU calibration does not cover)",
     )
     parser.add_argument(
         "--no-cpu-calibration",

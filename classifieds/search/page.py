@@ -266,6 +266,7 @@ class ResultsPage:
             "price_label": filters.price_label(category),
             "default_sort": filters.default_sort(self.params),
             "near_places": [(region, self.snapshot.places(region)) for region in self.snapshot.places(None)],
+            "near_places_cache": self.snapshot.derived,
             "near_from_browser": self.query.near is not None and "lat" in self.params and "lon" in self.params,
             "photo_count": search_facets.photo_count(facets),
             "chips": search_facets.chips(path, params, self.schema, self.groups),

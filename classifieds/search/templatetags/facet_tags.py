@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from classifieds.core.templatetags.bozor import count
 
@@ -45,9 +46,29 @@ def facet_option_items(group: FacetGroup, options: list[FacetOption], approximat
 
 
 @register.simple_tag
-def near_place_options(near_places: list, chosen: str | None) -> SafeString:
-    """``<optgroup>`` per region: the region itself, then its cities; ``chosen`` (a slug) is selected."""
+def near_place_options(near_places: list, chosen: str | None, cache: dict | None = None) -> SafeString:
+    """``<optgroup>`` per region: the region itself, then its cities; ``chosen`` (a slug) is selected.
 
+    ``cache``: a dict that lives as long as the places do (the taxonomy snapshot's ``derived``): the
+    list is the same on every results page for a language and a chosen place, so it is built once.
+    """
+    if cache is None:
+        return _near_place_options(near_places, chosen)
+    slugs = cache.get(("near-place-slugs",))
+    if slugs is None:
+        slugs = cache[("near-place-slugs",)] = {
+            place.slug for region, cities in near_places for place in (region, *cities)
+        }
+    # Any other ?near= selects nothing, as no choice does: one entry for all of them, so a visitor's
+    # made-up values cannot grow the cache.
+    key = ("near-place-options", get_language(), chosen if chosen in slugs else "")
+    html = cache.get(key)
+    if html is None:
+        html = cache[key] = _near_place_options(near_places, chosen)
+    return html
+
+
+def _near_place_options(near_places: list, chosen: str | None) -> SafeString:
     def options(places: list) -> SafeString:
         return format_html_join(
             "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
 from django.template import Context, Template
 
 from classifieds.search.facets import FacetGroup, FacetOption
@@ -61,3 +62,45 @@ class TestNearPlaceOptions:
             '<optgroup label="Ташкентская &lt;область&gt;"><option value="tashkent-region">Ташкентская &lt;область&gt;'
             '</option><option value="chirchiq" selected>Чирчик</option></optgroup>'
         )
+
+    def test_built_once_per_language_and_chosen_place_while_the_places_last(self):
+        from django.utils import translation
+
+        class Place(SimpleNamespace):
+            reads = 0
+
+            @property
+            def name(self):
+                Place.reads += 1
+                return {"ru": "Самарканд", "uz": "Samarqand"}[translation.get_language()]
+
+        places = [(Place(slug="samarkand"), [])]
+        cache: dict = {}
+        source = "{% near_place_options places chosen cache %}"
+        with translation.override("ru"):
+            first = render(source, places=places, chosen=None, cache=cache)
+            assert render(source, places=places, chosen=None, cache=cache) == first
+            assert Place.reads == 2  # the group's label and its option, read once
+            chosen = render(source, places=places, chosen="samarkand", cache=cache)
+            assert 'value="samarkand" selected' in chosen and "selected" not in first
+        with translation.override("uz"):
+            assert "Samarqand" in render(source, places=places, chosen=None, cache=cache)
+        assert Place.reads == 6
+        assert len([key for key in cache if key[0] == "near-place-options"]) == 3
+
+    @pytest.mark.django_db
+    def test_the_results_page_builds_it_from_its_snapshot(self, client):
+        from classifieds.taxonomy.snapshot import taxonomy_snapshot
+        from classifieds.taxonomy.tests.factories import LocationFactory
+
+        LocationFactory(name_ru="Бухара", slug="buxoro")
+        response = client.get("/search/")
+        assert '<option value="buxoro">Бухара</option>' in response.content.decode()
+        cached = [key for key in taxonomy_snapshot().derived if key[0] == "near-place-options"]
+        assert cached == [("near-place-options", "ru", "")]
+        # A made-up place selects nothing and is not kept apart.
+        for made_up in ("nowhere-" + "x" * 50, "somewhere-else"):
+            page = client.get(f"/search/?near={made_up}").content.decode()
+            assert "<select" in page and " selected>" not in page.split('id="id_near"')[1].split("</select>")[0]
+        cached = [key for key in taxonomy_snapshot().derived if key[0] == "near-place-options"]
+        assert cached == [("near-place-options", "ru", "")]

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from classifieds.core.templatetags.bozor import iso_datetime
 from classifieds.listings.money import listing_price
 from classifieds.media.templatetags.photos import card_thumbs
 
@@ -23,8 +24,7 @@ register = template.Library()
 
 def _times(moment) -> tuple[str, str]:
     """``<time>``'s machine value and its short label ("07.12 14:05"), in the active time zone."""
-    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    return date_filter(local, "c"), date_filter(local, "d.m H:i")
+    return iso_datetime(moment), date_filter(timezone.localtime(moment), "d.m H:i")
 
 
 def inbox_row(row: dict) -> SafeString:

@@ -184,3 +184,12 @@ class TestUnsubscribe:
     def test_an_unknown_kind_is_400(self, client):
         token = unsubscribe_token(user_id=1, kind="no.such")
         assert client.get(reverse("notifications:unsubscribe", args=[token])).status_code == 400
+
+
+def test_the_list_dates_each_notice_to_the_second_as_html_allows(client, user):
+    """``<time datetime>`` takes no microseconds; ``created_at`` has them."""
+    notice = tell(user)
+    Notification.objects.filter(pk=notice.pk).update(created_at=notice.created_at.replace(microsecond=558297))
+    html = client.get(reverse("notifications:list")).content.decode()
+    (value,) = re.findall(r'<time class="notification-time" datetime="([^"]+)"', html)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value), value

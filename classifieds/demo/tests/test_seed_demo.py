@@ -19,6 +19,8 @@ from classifieds.demo.kinds import detect_kind
 from classifieds.demo.photos import PHOTO_POOL_TARGET
 from classifieds.listings.models import Listing, ListingAttributeValue
 from classifieds.media.models import ListingPhoto
+from classifieds.search.backends import get_search_backend
+from classifieds.search.query import ListingQuery
 from classifieds.taxonomy.models import Attribute, AttributeOption, Category, Location
 from classifieds.taxonomy.schema import validate_attribute_values
 
@@ -288,6 +290,31 @@ class TestSeedDemoOnASmallCatalog:
 
         assert definitions() == before
         assert Listing.objects.count() == 50
+
+    @pytest.mark.parametrize("indexes", ["rebuild", "keep"])
+    def test_the_load_computes_the_search_columns_a_rebuild_would(self, small_catalog, indexes):
+        """The load fills the search columns itself (before the indexes come back), so the command only
+        derives the vocabulary and counts; a full rebuild afterwards finds nothing to change. Arrays and
+        vectors are compared as sets: the order of aggregated values follows the query plan."""
+
+        def columns():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id, (SELECT array_agg(x ORDER BY x) FROM unnest(facet_values) x), strip(search_vector),"
+                    " length(search_vector), attrs_num, quality_score, geo_lat, geo_lon, price_uzs"
+                    " FROM listings_listing ORDER BY id"
+                )
+                return cursor.fetchall()
+
+        _seed(120, indexes=indexes)
+        seeded = columns()
+        get_search_backend().rebuild()
+
+        assert columns() == seeded
+        assert all(row[1] and row[3] for row in seeded)  # every listing has facets and a text vector
+        assert any(row[4] for row in seeded) and any(row[6] is not None for row in seeded)
+        word = Listing.objects.filter(status="active").order_by("id").first().title.split()[0]
+        assert get_search_backend().search(ListingQuery(q=word)).count() >= 1
 
 
 class TestKindDetection:

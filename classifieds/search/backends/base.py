@@ -43,8 +43,11 @@ class SearchBackend:
         """Make these listings unfindable."""
         raise NotImplementedError
 
-    def rebuild(self, *, progress: bool = False) -> None:
-        """Rebuild everything the backend keeps from the listings table."""
+    def rebuild(self, *, progress: bool = False, columns: bool = True) -> None:
+        """Rebuild everything the backend keeps from the listings table.
+
+        ``columns=False``: the listings' search columns in PostgreSQL are already computed (a bulk load).
+        """
         raise NotImplementedError
 
     def reprice(self, currency: str) -> None:

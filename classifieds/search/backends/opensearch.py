@@ -87,8 +87,11 @@ class OpenSearchBackend(SearchBackend):
         helpers.bulk(self.client, actions, raise_on_error=False, refresh="wait_for")
         self.invalidate_summaries()
 
-    def rebuild(self, *, progress: bool = False) -> None:
-        """Fill ``<alias>_v<N+1>`` with every active listing, then move the alias to it atomically."""
+    def rebuild(self, *, progress: bool = False, columns: bool = True) -> None:
+        """Fill ``<alias>_v<N+1>`` with every active listing, then move the alias to it atomically.
+
+        ``columns`` changes nothing here: every batch recomputes its rows' columns before it is read.
+        """
         from tqdm import tqdm
 
         existing = list(self.client.indices.get(index=f"{self.index_alias}_v*", ignore_unavailable=True) or {})

@@ -60,6 +60,24 @@ from .postgres_sql import (
 logger = logging.getLogger(__name__)
 
 
+def denormalize(cursor, low: int, high: int, *, chunk: int = 20_000, progress: bool = False) -> None:
+    """Compute the search columns of listings ``low``…``high`` (ids), ``chunk`` rows per UPDATE.
+
+    ``cursor``: run every chunk there, inside the caller's transaction (a bulk load); ``None``: each
+    chunk in a transaction of its own on the default connection, so a rebuild holds no lock for long.
+    """
+    from tqdm import tqdm
+
+    sql = DENORMALIZE_SQL.replace("__CONDITION__", "l.id BETWEEN %s AND %s")
+    for start in tqdm(range(low, high + 1, chunk), unit=" chunks", disable=not progress, desc="search columns"):
+        params = [start, min(high, start + chunk - 1)]
+        if cursor is not None:
+            cursor.execute(sql, params)
+        else:
+            with transaction.atomic(), connection.cursor() as own:
+                own.execute(sql, params)
+
+
 class PostgresBackend(BaseTotals, SearchBackend):
     """Search in the database itself: nothing else to run, consistent with every write.
 
@@ -98,21 +116,18 @@ class PostgresBackend(BaseTotals, SearchBackend):
         # Rows are filtered by status and expiry on every read: nothing to remove here.
         self.invalidate_summaries()
 
-    def rebuild(self, *, progress: bool = False) -> None:
-        """Recompute every listing's search columns, the vocabulary and the precomputed counts."""
-        from tqdm import tqdm
+    def rebuild(self, *, progress: bool = False, columns: bool = True) -> None:
+        """Recompute every listing's search columns, the vocabulary and the precomputed counts.
 
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT min(id), max(id) FROM {LISTINGS}")  # noqa: S608
-            low, high = cursor.fetchone()
-        if low is not None:
-            steps = range(low, high + 1, self.chunk)
-            for start in tqdm(steps, unit=" chunks", disable=not progress, desc="listings"):
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(
-                        DENORMALIZE_SQL.replace("__CONDITION__", "l.id BETWEEN %s AND %s"),
-                        [start, start + self.chunk - 1],
-                    )
+        ``columns=False``: the search columns are computed already (``seed_demo`` computes them with
+        ``denormalize`` in its load, before it builds the indexes); only what is derived from them is.
+        """
+        if columns:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT min(id), max(id) FROM {LISTINGS}")  # noqa: S608
+                low, high = cursor.fetchone()
+            if low is not None:
+                denormalize(None, low, high, chunk=self.chunk, progress=progress)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_term")
             cursor.execute(
@@ -124,10 +139,12 @@ class PostgresBackend(BaseTotals, SearchBackend):
             )
         self.refresh_counts()
         if not connection.in_atomic_block:
-            # Every row was rewritten: compact the indexes (readers are not blocked) and refresh the
-            # visibility map and statistics, so index-only scans and plans are right from the start.
+            # Every row was rewritten: compact the indexes (readers are not blocked; not needed when the
+            # load built them after computing the columns) and refresh the visibility map and
+            # statistics, so index-only scans and plans are right from the start.
             with connection.cursor() as cursor:
-                cursor.execute(f"REINDEX (CONCURRENTLY) TABLE {LISTINGS}")
+                if columns:
+                    cursor.execute(f"REINDEX (CONCURRENTLY) TABLE {LISTINGS}")
                 cursor.execute(f"VACUUM (ANALYZE) {LISTINGS}")
         self.invalidate_summaries()
 

@@ -68,9 +68,10 @@ class Command(BaseCommand):
             )
         )
         if result.listings:
-            # COPY bypasses the services (and their search outbox): rebuild the search data once, set-based.
+            # COPY bypasses the services (and their search outbox): the load computed the new listings'
+            # search columns; the vocabulary, the precomputed counts (and OpenSearch's index) follow, once.
             from classifieds.search.backends import get_search_backend
 
             started = time.monotonic()
-            get_search_backend().rebuild(progress=not options["no_progress"] and sys.stderr.isatty())
+            get_search_backend().rebuild(progress=not options["no_progress"] and sys.stderr.isatty(), columns=False)
             self.stdout.write(f"Search data rebuilt in {time.monotonic() - started:.1f}s.")

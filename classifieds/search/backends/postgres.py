@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -58,6 +59,11 @@ from .postgres_sql import (
 )
 
 logger = logging.getLogger(__name__)
+
+RU_PART = "websearch_to_tsquery('bozor_ru', %s)"
+LATIN_PART = "to_tsquery('bozor_lat', %s)"
+# Words the Russian configuration keeps whole, as the Latin one does: lower-case Latin letters and digits.
+PLAIN_LATIN = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 
 
 def denormalize(cursor, low: int, high: int, *, chunk: int = 20_000, progress: bool = False) -> None:
@@ -234,17 +240,45 @@ class PostgresBackend(BaseTotals, SearchBackend):
             return [row[0] for row in cursor.fetchall()]
 
     # --- SQL building -------------------------------------------------------------------
-    def _tsquery(self, q: str, *, synonyms: bool = True) -> tuple[str, list[Any]]:
-        """The query as typed (Russian stemming) OR its Latin skeleton, for it and each synonym variant."""
+    def _tsquery(self, q: str, *, synonyms: bool = True, distinct: bool = True) -> tuple[str, list[Any]]:
+        """The query as typed (Russian stemming) OR its Latin skeleton, for it and each synonym variant.
+
+        ``distinct``: each set of lexemes once (``_distinct_parts``), for finding and counting; ranking
+        asks for every part (``False``): a part that repeats weighs more.
+        """
         parts = self._tsquery_parts(q, synonyms=synonyms)
+        if distinct:
+            parts = self._distinct_parts(parts)
         return "(" + " || ".join(sql for sql, _ in parts) + ")", [param for _, (param,) in parts]
+
+    @staticmethod
+    def _distinct_parts(parts: list[tuple[str, tuple[Any]]]) -> list[tuple[str, tuple[Any]]]:
+        """``parts`` without those that find the same lexemes as an earlier one.
+
+        Latin words typed plainly are the same lexemes in both configurations (``kvartira`` as typed, as the
+        Latin skeleton of ``квартира``, as its own skeleton): ORed three times they find what one finds, but
+        the planner takes them as independent and estimated `kvartira` at 1M listings 3× too high, so it
+        scanned the whole table for what the text index finds at once.
+        """
+        seen: set[tuple[str, Any]] = set()
+        kept = []
+        for sql, (param,) in parts:
+            key: tuple[str, Any] = (sql, param)
+            if sql == RU_PART and not has_operators(param):
+                plain = " ".join(param.lower().split())
+                if PLAIN_LATIN.fullmatch(plain):
+                    key = (LATIN_PART, " & ".join(dict.fromkeys(plain.split())))
+            if key not in seen:
+                seen.add(key)
+                kept.append((sql, (param,)))
+        return kept
 
     def _tsquery_parts(self, q: str, *, synonyms: bool = True) -> list[tuple[str, tuple[Any]]]:
         """The ORed parts of ``_tsquery``, each ``(sql, (param,))`` (a part may repeat: ranking counts it twice)."""
         variants = synonym_variants(q, synonym_groups()) if synonyms else []
         parts: list[tuple[str, tuple[Any]]] = []
         for text in [q, *variants]:
-            parts.append(("websearch_to_tsquery('bozor_ru', %s)", (text,)))
+            parts.append((RU_PART, (text,)))
             if has_operators(text):
                 parts.append(("websearch_to_tsquery('bozor_lat', bozor_uz_stem(bozor_translit(%s)))", (text,)))
             else:
@@ -252,7 +286,7 @@ class PostgresBackend(BaseTotals, SearchBackend):
                 # that the Russian config keeps whole.
                 latin = latin_tsquery(text)
                 if latin:
-                    parts.append(("to_tsquery('bozor_lat', %s)", (latin,)))
+                    parts.append((LATIN_PART, (latin,)))
         return parts
 
     def _text_cte(self, query: ListingQuery, *, limit: int | None) -> tuple[str, list[Any]]:
@@ -346,8 +380,8 @@ class PostgresBackend(BaseTotals, SearchBackend):
         text = "1.0"
         if query.q:
             # Words as typed count twice: a synonym or a transliteration is a match, the original a better one.
-            tsquery, params = self._tsquery(query.q)
-            exact, exact_params = self._tsquery(query.q, synonyms=False)
+            tsquery, params = self._tsquery(query.q, distinct=False)
+            exact, exact_params = self._tsquery(query.q, synonyms=False, distinct=False)
             text = f"(0.05 + ts_rank(l.search_vector, {tsquery}) + ts_rank(l.search_vector, {exact}))"
             params = [*params, *exact_params]
         freshness = f"exp(-extract(epoch FROM now() - l.refreshed_at) / {86400 * self.freshness_days:.0f})"

@@ -66,6 +66,10 @@ class BaseTotals:
     def _tsquery_parts(self, q: str, *, synonyms: bool = True) -> list[tuple[str, tuple[Any]]]:
         raise NotImplementedError
 
+    @staticmethod
+    def _distinct_parts(parts: list[tuple[str, tuple[Any]]]) -> list[tuple[str, tuple[Any]]]:
+        raise NotImplementedError
+
     def _text_base_total(self, query: ListingQuery, *, passing: int, looked_at: int) -> int:
         """The base of a text query with more matches than were looked at: the share of the matches looked at
         that pass the base's other conditions, times the estimate of the text matches alone (the planner's
@@ -87,7 +91,7 @@ class BaseTotals:
         are stored in the order they came, a category or a language at a time.
         """
         where, params = self._where(ListingQuery())
-        parts = list(dict.fromkeys(self._tsquery_parts(q)))
+        parts = self._distinct_parts(self._tsquery_parts(q))
         branches_sql = [
             f"SELECT 1 FROM {LISTINGS} l WHERE {where} AND l.search_vector @@ {part}"  # noqa: S608  (our own SQL)
             for part, _ in parts

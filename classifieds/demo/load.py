@@ -11,8 +11,9 @@ import json
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -55,6 +56,7 @@ class SeedResult:
     photo_files: int
     first_listing_id: int | None
     indexes_rebuilt: bool
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase of the load, in order
 
 
 def parse_now(value: str | None) -> datetime:
@@ -270,6 +272,8 @@ def seed_demo(
 
     user_table = get_user_model()._meta.db_table
     tables = [Listing._meta.db_table, ListingAttributeValue._meta.db_table, ListingPhoto._meta.db_table]
+    phases: dict[str, float] = {}
+    started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         cursor.execute("SET LOCAL synchronous_commit = off")
@@ -330,17 +334,21 @@ def seed_demo(
             steps.set_description(name[:50])
             steps.update()
 
+        phases["rows"] = time.monotonic() - started
         if dropped is not None:
             _rebuild_indexes(cursor, dropped, [table for table in tables if table != tables[0]], step)
         for table in (user_table, *tables):
             cursor.execute(f"ANALYZE {table}")
+        phases["attribute and photo indexes"] = time.monotonic() - started - sum(phases.values())
         steps.clear()
         denormalize(cursor, first_id, first_id + listings - 1, progress=progress)
+        phases["search columns"] = time.monotonic() - started - sum(phases.values())
         if dropped is not None:
             _rebuild_indexes(cursor, dropped, [tables[0]], step)
             _rebuild_constraints(cursor, dropped, step)
         steps.close()
         cursor.execute(f"ANALYZE {tables[0]}")
+        phases["listing indexes and constraints"] = time.monotonic() - started - sum(phases.values())
 
     return SeedResult(
         listings=listings,
@@ -350,4 +358,5 @@ def seed_demo(
         photo_files=sum(len(assets) for assets in photo_pool.values()),
         first_listing_id=first_id,
         indexes_rebuilt=bool(rebuild_indexes),
+        phases=phases,
     )

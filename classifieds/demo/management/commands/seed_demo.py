@@ -67,6 +67,10 @@ class Command(BaseCommand):
                 f"{', indexes rebuilt' if result.indexes_rebuilt else ''})."
             )
         )
+        if result.phases:
+            self.stdout.write(
+                "Phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.phases.items())
+            )
         if result.listings:
             # COPY bypasses the services (and their search outbox): the load computed the new listings'
             # search columns; the vocabulary, the precomputed counts (and OpenSearch's index) follow, once.

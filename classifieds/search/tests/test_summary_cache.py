@@ -49,6 +49,24 @@ class TestFirstHit:
         assert not [sql for sql in statements if sql.lstrip().upper().startswith(WRITES)]
         assert not [sql for sql in statements if "bozor_cache" in sql and not sql.startswith("SELECT")]
 
+    def test_a_first_hit_of_a_word_with_too_many_matches_to_count_also_runs_at_most_ten(self, client, corpus, settings):
+        """Beyond ``TEXT_SAMPLE`` matches the count is estimated (the planner's estimate of the largest part,
+        corrected on a sample of pages): that costs two statements, not a transaction around a setting."""
+        settings.SEARCH_BACKENDS = {
+            "default": {
+                "BACKEND": "classifieds.search.backends.postgres.PostgresBackend",
+                "OPTIONS": {"TEXT_SAMPLE": 1, "FACET_SAMPLE": 1, "SUMMARY_CACHE_TTL": 0},
+            }
+        }
+        client.get("/c/c-cars/")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/search/?q=chevrolet")
+        statements = [query["sql"] for query in captured.captured_queries]
+        assert response.status_code == 200
+        assert [sql for sql in statements if sql.startswith("EXPLAIN")], "the count must be the estimated one"
+        assert "≈" in response.content.decode()
+        assert len(statements) <= 10, statements
+
     def test_the_second_hit_reads_the_summary_from_the_cache(self, client, corpus):
         url = "/c/c-cars/?attrs.make=chevrolet&q=chevrolet"
         client.get(url)

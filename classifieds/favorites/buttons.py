@@ -8,16 +8,17 @@ serves the cards, the listing page and the toggle view's htmx answer.
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from classifieds.core.html import format_html_fast
 
 
 def favorite_button(*, listing_pk: int, pressed: bool, next_url: str, csrf_token: str) -> SafeString:
     """The form for ``listing_pk``; ``next_url`` is where a browser without JS comes back to."""
     toggle_url = reverse("favorites:toggle", args=[listing_pk])
     label = _("Remove from favorites") if pressed else _("Add to favorites")
-    return format_html(
+    return format_html_fast(
         '<form id="fav-{pk}" class="favorite-form" method="post" action="{url}" data-hx-post="{url}"'
         ' data-hx-target="this" data-hx-swap="outerHTML">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'

@@ -6,10 +6,10 @@ from django import template
 from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from classifieds.core.html import format_html_fast
 from classifieds.listings.money import format_money, listing_price
 
 register = template.Library()
@@ -74,10 +74,10 @@ def card(context, listing, position: int) -> SafeString:
     """
     actions = context.get("card_actions")
     distance = getattr(listing, "distance_label", "")
-    return format_html(
+    return format_html_fast(
         '<article class="card{}">{}{}{}</article>',
         " card-promoted" if getattr(listing, "is_promoted", False) else "",
         listing_card(context, listing, position),
-        format_html('<p class="card-distance">{}</p>', distance) if distance else "",
-        format_html('<div class="card-actions">{}</div>', actions(context, listing)) if actions else "",
+        format_html_fast('<p class="card-distance">{}</p>', distance) if distance else "",
+        format_html_fast('<div class="card-actions">{}</div>', actions(context, listing)) if actions else "",
     )

@@ -2,16 +2,16 @@
 
 A car category shows ~180 facet options and every page offers ~70 places: rendered with template
 loops they were half of a results page's render time (docs/load-benchmark.md). The markup is the
-same as the template's, escaped by ``format_html``.
+same as the template's, escaped as ``format_html`` does (``classifieds.core.html``).
 """
 
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from classifieds.core.html import format_html_rows
 from classifieds.core.templatetags.bozor import count
 
 from ..facets import FacetGroup, FacetOption
@@ -24,8 +24,7 @@ def facet_option_items(group: FacetGroup, options: list[FacetOption], approximat
     """``<li>`` checkboxes (or radio buttons) of ``options``, each with its count, disabled when it finds nothing."""
     kind = "radio" if group.kind == "radio" else "checkbox"
     about = "≈ " if approximate else ""
-    return format_html_join(
-        "",
+    return format_html_rows(
         '<li><label class="facet-option{}"><input type="{}" name="{}" value="{}"{}{}> {} '
         '<span class="facet-count">{}{}</span></label></li>',
         (
@@ -70,14 +69,12 @@ def near_place_options(near_places: list, chosen: str | None, cache: dict | None
 
 def _near_place_options(near_places: list, chosen: str | None) -> SafeString:
     def options(places: list) -> SafeString:
-        return format_html_join(
-            "",
+        return format_html_rows(
             '<option value="{}"{}>{}</option>',
             ((place.slug, " selected" if chosen == place.slug else "", place.name) for place in places),
         )
 
-    return format_html_join(
-        "",
+    return format_html_rows(
         '<optgroup label="{}">{}</optgroup>',
         ((region.name, options([region, *cities])) for region, cities in near_places),
     )

@@ -78,4 +78,4 @@ class Command(BaseCommand):
 
             started = time.monotonic()
             get_search_backend().rebuild(progress=not options["no_progress"] and sys.stderr.isatty(), columns=False)
-            self.stdout.write(f"Search data rebuilt in {time.monotonic() - started:.1f}s.")
+            self.stdout.write(f"Search vocabulary and counts rebuilt in {time.monotonic() - started:.1f}s.")

@@ -23,7 +23,7 @@ from django.db import connection, models, transaction
 
 from classifieds.listings.models import Listing, ListingAttributeValue
 from classifieds.media.models import ListingPhoto
-from classifieds.search.backends.postgres import denormalize
+from classifieds.search.backends.postgres_sql import denormalize
 from classifieds.taxonomy.models import Attribute, AttributeOption, Category, Location
 
 from .blueprint import NULL, compile_blueprint

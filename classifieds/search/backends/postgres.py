@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -51,37 +50,18 @@ from .postgres_sql import (
     DENORMALIZE_SQL,
     FACET_COUNTS_SQL,
     LADDER_SQL,
+    LATIN_PART,
     LISTINGS,
     POINT_SQL,
+    RU_PART,
     TERMS_SQL,
     TEXT_COLUMNS,
     TEXT_FIRST_FROM,
+    denormalize,
+    distinct_parts,
 )
 
 logger = logging.getLogger(__name__)
-
-RU_PART = "websearch_to_tsquery('bozor_ru', %s)"
-LATIN_PART = "to_tsquery('bozor_lat', %s)"
-# Words the Russian configuration keeps whole, as the Latin one does: lower-case Latin letters and digits.
-PLAIN_LATIN = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
-
-
-def denormalize(cursor, low: int, high: int, *, chunk: int = 20_000, progress: bool = False) -> None:
-    """Compute the search columns of listings ``low``…``high`` (ids), ``chunk`` rows per UPDATE.
-
-    ``cursor``: run every chunk there, inside the caller's transaction (a bulk load); ``None``: each
-    chunk in a transaction of its own on the default connection, so a rebuild holds no lock for long.
-    """
-    from tqdm import tqdm
-
-    sql = DENORMALIZE_SQL.replace("__CONDITION__", "l.id BETWEEN %s AND %s")
-    for start in tqdm(range(low, high + 1, chunk), unit=" chunks", disable=not progress, desc="search columns"):
-        params = [start, min(high, start + chunk - 1)]
-        if cursor is not None:
-            cursor.execute(sql, params)
-        else:
-            with transaction.atomic(), connection.cursor() as own:
-                own.execute(sql, params)
 
 
 class PostgresBackend(BaseTotals, SearchBackend):
@@ -243,35 +223,13 @@ class PostgresBackend(BaseTotals, SearchBackend):
     def _tsquery(self, q: str, *, synonyms: bool = True, distinct: bool = True) -> tuple[str, list[Any]]:
         """The query as typed (Russian stemming) OR its Latin skeleton, for it and each synonym variant.
 
-        ``distinct``: each set of lexemes once (``_distinct_parts``), for finding and counting; ranking
+        ``distinct``: each set of lexemes once (``distinct_parts``), for finding and counting; ranking
         asks for every part (``False``): a part that repeats weighs more.
         """
         parts = self._tsquery_parts(q, synonyms=synonyms)
         if distinct:
-            parts = self._distinct_parts(parts)
+            parts = distinct_parts(parts)
         return "(" + " || ".join(sql for sql, _ in parts) + ")", [param for _, (param,) in parts]
-
-    @staticmethod
-    def _distinct_parts(parts: list[tuple[str, tuple[Any]]]) -> list[tuple[str, tuple[Any]]]:
-        """``parts`` without those that find the same lexemes as an earlier one.
-
-        Latin words typed plainly are the same lexemes in both configurations (``kvartira`` as typed, as the
-        Latin skeleton of ``квартира``, as its own skeleton): ORed three times they find what one finds, but
-        the planner takes them as independent and estimated `kvartira` at 1M listings 3× too high, so it
-        scanned the whole table for what the text index finds at once.
-        """
-        seen: set[tuple[str, Any]] = set()
-        kept = []
-        for sql, (param,) in parts:
-            key: tuple[str, Any] = (sql, param)
-            if sql == RU_PART and not has_operators(param):
-                plain = " ".join(param.lower().split())
-                if PLAIN_LATIN.fullmatch(plain):
-                    key = (LATIN_PART, " & ".join(dict.fromkeys(plain.split())))
-            if key not in seen:
-                seen.add(key)
-                kept.append((sql, (param,)))
-        return kept
 
     def _tsquery_parts(self, q: str, *, synonyms: bool = True) -> list[tuple[str, tuple[Any]]]:
         """The ORed parts of ``_tsquery``, each ``(sql, (param,))`` (a part may repeat: ranking counts it twice)."""

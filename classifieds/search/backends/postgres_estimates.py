@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection
 
 from ..query import ListingQuery
-from .postgres_sql import LISTINGS
+from .postgres_sql import LISTINGS, distinct_parts
 
 # Rows of the listings table read (whole pages picked at random, the same ones every time) to learn which
 # share of a broad text query's matches its largest part finds.
@@ -66,10 +66,6 @@ class BaseTotals:
     def _tsquery_parts(self, q: str, *, synonyms: bool = True) -> list[tuple[str, tuple[Any]]]:
         raise NotImplementedError
 
-    @staticmethod
-    def _distinct_parts(parts: list[tuple[str, tuple[Any]]]) -> list[tuple[str, tuple[Any]]]:
-        raise NotImplementedError
-
     def _text_base_total(self, query: ListingQuery, *, passing: int, looked_at: int) -> int:
         """The base of a text query with more matches than were looked at: the share of the matches looked at
         that pass the base's other conditions, times the estimate of the text matches alone (the planner's
@@ -91,7 +87,7 @@ class BaseTotals:
         are stored in the order they came, a category or a language at a time.
         """
         where, params = self._where(ListingQuery())
-        parts = self._distinct_parts(self._tsquery_parts(q))
+        parts = distinct_parts(self._tsquery_parts(q))
         # A parallel plan would give each branch's rows per worker. A parallel-unsafe function in the
         # select list keeps the whole plan serial in this one statement (EXPLAIN runs nothing: it is
         # never called); it changes no estimate, which is the WHERE's.

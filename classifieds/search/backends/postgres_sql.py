@@ -1,15 +1,23 @@
 """The PostgreSQL backend's SQL that is not built per query: denormalizing listings, terms, precomputed counts.
 
 Kept apart from ``postgres.py`` (the backend's logic); the OpenSearch backend runs
-``DENORMALIZE_SQL`` too before it reads its documents.
+``DENORMALIZE_SQL`` too before it reads its documents, and ``seed_demo`` runs it through
+``denormalize`` inside its load. Also the parts a text query ORs (``RU_PART``, ``LATIN_PART``) and
+``distinct_parts``, which both the backend and its estimates use.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import connection, transaction
 
 from classifieds.listings.models import PRICE_UZS_SQL
 from classifieds.listings.quality import REJECTED_TOPIC, quality_sql
 
 from ..query import BOOLEAN, CATEGORY, CONDITION, LOCATION, PHOTO, PRICE, PRICE_LADDER, SELLER
+from ..text import has_operators
 
 LISTINGS = "listings_listing"
 # Text matches as the row source: ``t`` carries every column the filters, sorts and counts read.
@@ -181,3 +189,49 @@ CROSS JOIN LATERAL unnest(array_prepend(0, l.facet_values
 WHERE {ACTIVE}
 GROUP BY c, r, v
 """  # noqa: S608
+
+
+RU_PART = "websearch_to_tsquery('bozor_ru', %s)"
+LATIN_PART = "to_tsquery('bozor_lat', %s)"
+# Words the Russian configuration keeps whole, as the Latin one does: lower-case Latin letters and digits.
+PLAIN_LATIN = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+def denormalize(cursor, low: int, high: int, *, chunk: int = 20_000, progress: bool = False) -> None:
+    """Compute the search columns of listings ``low``…``high`` (ids), ``chunk`` rows per UPDATE.
+
+    ``cursor``: run every chunk there, inside the caller's transaction (a bulk load); ``None``: each
+    chunk in a transaction of its own on the default connection, so a rebuild holds no lock for long.
+    """
+    from tqdm import tqdm
+
+    sql = DENORMALIZE_SQL.replace("__CONDITION__", "l.id BETWEEN %s AND %s")
+    for start in tqdm(range(low, high + 1, chunk), unit=" chunks", disable=not progress, desc="search columns"):
+        params = [start, min(high, start + chunk - 1)]
+        if cursor is not None:
+            cursor.execute(sql, params)
+        else:
+            with transaction.atomic(), connection.cursor() as own:
+                own.execute(sql, params)
+
+
+def distinct_parts(parts: list[tuple[str, tuple[Any]]]) -> list[tuple[str, tuple[Any]]]:
+    """``parts`` without those that find the same lexemes as an earlier one.
+
+    Latin words typed plainly are the same lexemes in both configurations (``kvartira`` as typed, as the
+    Latin skeleton of ``квартира``, as its own skeleton): ORed three times they find what one finds, but
+    the planner takes them as independent and estimated `kvartira` at 1M listings 3× too high, so it
+    scanned the whole table for what the text index finds at once.
+    """
+    seen: set[tuple[str, Any]] = set()
+    kept = []
+    for sql, (param,) in parts:
+        key: tuple[str, Any] = (sql, param)
+        if sql == RU_PART and not has_operators(param):
+            plain = " ".join(param.lower().split())
+            if PLAIN_LATIN.fullmatch(plain):
+                key = (LATIN_PART, " & ".join(dict.fromkeys(plain.split())))
+        if key not in seen:
+            seen.add(key)
+            kept.append((sql, (param,)))
+    return kept

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from classifieds.search.backends.postgres import PostgresBackend
+from classifieds.search.backends.postgres_sql import distinct_parts
 from classifieds.search.query import ListingQuery, OptionFilter, RangeFilter
 from classifieds.taxonomy.models import Attribute, Category
 
@@ -177,7 +178,7 @@ class TestTheTextQueryOrsEachSetOfLexemesOnce:
         engine = backend(sample=SAMPLE, text_sample=SAMPLE)
         every = engine._tsquery_parts("kvartira")
 
-        kept = engine._distinct_parts(every)
+        kept = distinct_parts(every)
 
         assert [params for _, params in kept] == [("kvartira",), ("квартира",), ("xonadon",)]
         assert len(every) == 6
@@ -192,6 +193,6 @@ class TestTheTextQueryOrsEachSetOfLexemesOnce:
         engine = backend(sample=SAMPLE, text_sample=SAMPLE)
 
         for q in ("sotuvda", "Ko'chmas", "iphone or samsung"):
-            assert engine._distinct_parts(engine._tsquery_parts(q, synonyms=False)) == engine._tsquery_parts(
+            assert distinct_parts(engine._tsquery_parts(q, synonyms=False)) == engine._tsquery_parts(
                 q, synonyms=False
             ), q

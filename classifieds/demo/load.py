@@ -276,6 +276,11 @@ def seed_demo(
     tables = [Listing._meta.db_table, ListingAttributeValue._meta.db_table, ListingPhoto._meta.db_table]
     phases: dict[str, float] = {}
     started = time.monotonic()
+
+    def lap(name: str) -> None:
+        """Record the time since the previous phase ended as ``name``'s."""
+        phases[name] = time.monotonic() - started - sum(phases.values())
+
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         cursor.execute("SET LOCAL synchronous_commit = off")
@@ -336,23 +341,23 @@ def seed_demo(
             steps.set_description(name[:50])
             steps.update()
 
-        phases["rows"] = time.monotonic() - started
+        lap("rows")
         if dropped is not None:
             _rebuild_indexes(cursor, dropped, [table for table in tables if table != tables[0]], step)
         # The catalog too: it may have been loaded moments ago (make run, tests), and a planner that
         # believes it empty nests loops around the search columns' computation.
         for table in (user_table, *tables, *CATALOG_TABLES):
             cursor.execute(f"ANALYZE {table}")
-        phases["attribute and photo indexes"] = time.monotonic() - started - sum(phases.values())
+        lap("attribute and photo indexes")
         steps.clear()
         denormalize(cursor, first_id, first_id + listings - 1, progress=progress)
-        phases["search columns"] = time.monotonic() - started - sum(phases.values())
+        lap("search columns")
         if dropped is not None:
             _rebuild_indexes(cursor, dropped, [tables[0]], step)
             _rebuild_constraints(cursor, dropped, step)
         steps.close()
         cursor.execute(f"ANALYZE {tables[0]}")
-        phases["listing indexes and constraints"] = time.monotonic() - started - sum(phases.values())
+        lap("listing indexes and constraints")
 
     return SeedResult(
         listings=listings,

@@ -1,4 +1,5 @@
-"""Loading: COPY in one transaction, with the next batch generated while the server ingests this one.
+"""Loading: COPY in one transaction, with the next batch generated while the server ingests this one
+and computes its search columns.
 
 For a large load the secondary indexes, unique constraints and foreign keys of
 the bulk tables are dropped first and rebuilt at the end of the same
@@ -23,7 +24,7 @@ from django.db import connection, models, transaction
 
 from classifieds.listings.models import Listing, ListingAttributeValue
 from classifieds.media.models import ListingPhoto
-from classifieds.search.backends.postgres_sql import denormalize
+from classifieds.search.backends.postgres_sql import denormalize, insert_denormalized
 from classifieds.taxonomy.models import Attribute, AttributeOption, Category, Location
 
 from .blueprint import NULL, compile_blueprint
@@ -44,6 +45,7 @@ from .photos import ensure_photo_pool
 USERS_PER_LISTING = 1 / 15
 CATALOG_TABLES = tuple(model._meta.db_table for model in (Category, Location, Attribute, AttributeOption))
 REBUILD_INDEXES_FROM = 50_000  # below this, keeping the indexes is cheaper than rebuilding them
+STAGE = "seed_demo_stage"  # the listings of one batch, before they get their search columns
 LINES_PER_WRITE = 5000
 
 
@@ -120,7 +122,8 @@ class CopyWriter:
     """Runs COPY statements on a background thread, so generating the next batch overlaps loading this one.
 
     The thread uses the same psycopg connection (and so the same transaction);
-    the caller does not touch the connection until ``close()``.
+    the caller does not touch the connection until ``close()``. A batch may come with ``then``, which the
+    thread runs with a cursor once the batch is in (the seed computes its search columns there).
     """
 
     def __init__(self, raw_connection: Any):
@@ -134,20 +137,24 @@ class CopyWriter:
         while (item := self._queue.get()) is not None:
             if self._error is not None:
                 continue  # drain after a failure; close() reports it
+            work, then = item
             try:
-                for sql, lines in item:
+                for sql, lines in work:
                     if lines:
                         with self._conn.cursor() as cursor, cursor.copy(sql) as copy:
                             for i in range(0, len(lines), LINES_PER_WRITE):
                                 copy.write("".join(lines[i : i + LINES_PER_WRITE]))
+                if then is not None:
+                    with self._conn.cursor() as cursor:
+                        then(cursor)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller by close()
                 self._error = exc
 
-    def put(self, work: list[tuple[str, list[str]]]) -> None:
+    def put(self, work: list[tuple[str, list[str]]], then: Callable[[Any], None] | None = None) -> None:
         """Queue COPY statements with their lines; blocks while two batches are pending."""
         if self._error is not None:
             raise self._error
-        self._queue.put(work)
+        self._queue.put((work, then))
 
     def close(self) -> None:
         """Wait until everything queued is written; re-raise the writer's failure."""
@@ -164,7 +171,11 @@ class _Dropped:
 
 
 def _drop_secondary(cursor: Any, tables: Sequence[str]) -> _Dropped:
-    """Drop every index but the primary keys, and the FK and unique constraints, of ``tables``."""
+    """Drop every index but the primary keys and ``listing_id``'s, and the FK and unique constraints, of ``tables``.
+
+    The load computes each batch's search columns as it goes, and finds its attribute values and photos by
+    ``listing_id``: that index stays (new ids only ever append to it), or every batch would read both tables whole.
+    """
     cursor.execute(
         """
         SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
@@ -189,24 +200,29 @@ def _drop_secondary(cursor: Any, tables: Sequence[str]) -> _Dropped:
         """,
         [list(tables)],
     )
-    indexes = cursor.fetchall()
+    indexes = [index for index in cursor.fetchall() if not index[2].endswith(" USING btree (listing_id)")]
     for name, _, _ in indexes:
         cursor.execute(f"DROP INDEX {name}")
     constraints.sort(key=lambda c: "FOREIGN KEY" in c[2])
     return _Dropped([(table, definition) for _, table, definition in indexes], constraints)
 
 
-def _rebuild_indexes(cursor: Any, dropped: _Dropped, tables: Sequence[str], step: Callable[[str], None]) -> None:
-    for table, definition in dropped.indexes:
-        if table in tables:
-            step(definition.split(" ON ")[0].removeprefix("CREATE ").lower())
-            cursor.execute(definition)
+def _rebuild_indexes(cursor: Any, dropped: _Dropped, step: Callable[[str], None]) -> None:
+    for _, definition in dropped.indexes:
+        step(definition.split(" ON ")[0].removeprefix("CREATE ").lower())
+        cursor.execute(definition)
 
 
 def _rebuild_constraints(cursor: Any, dropped: _Dropped, step: Callable[[str], None]) -> None:
     for table, name, definition in dropped.constraints:
         step(f"constraint {name}")
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+def _unstage(cursor: Any) -> None:
+    """Move the staged batch into the listings table, search columns computed."""
+    insert_denormalized(cursor, STAGE)
+    cursor.execute(f"TRUNCATE {STAGE}")
 
 
 def _reserve_ids(cursor: Any, table: str, count: int) -> int:
@@ -295,6 +311,10 @@ def seed_demo(
 
         user_count = max(3, round(listings * USERS_PER_LISTING))
         sellers = _create_sellers(cursor, user_count, seed, now, families, cities)
+        # The catalog and the sellers as they are now: the catalog may have been loaded moments ago (make
+        # run, tests), and a planner that believes it empty nests loops around the search columns' computation.
+        for table in (user_table, *CATALOG_TABLES):
+            cursor.execute(f"ANALYZE {table}")
         dropped = _drop_secondary(cursor, tables) if rebuild_indexes else None
 
         first_id = _reserve_ids(cursor, tables[0], listings)
@@ -302,8 +322,14 @@ def seed_demo(
         value_cols, value_vals = _extra_columns(ListingAttributeValue, VALUE_COLUMNS)
         photo_cols, photo_vals = _extra_columns(ListingPhoto, PHOTO_COLUMNS)
         factory = ListingFactory(seed, now, blueprint, sellers, photo_pool, listing_vals, value_vals, photo_vals)
+        # Without the foreign keys, each batch's listings go to a stage first and into the listings table
+        # once, with their search columns (COPY then UPDATE wrote every row twice, and the dead half cost
+        # the index builds and VACUUM). With them, a listing must exist before its attribute values.
+        staged = dropped is not None
+        if staged:
+            cursor.execute(f"CREATE UNLOGGED TABLE {STAGE} (LIKE {tables[0]} INCLUDING DEFAULTS)")
         sql = (
-            _copy_sql(tables[0], LISTING_COLUMNS, listing_cols),
+            _copy_sql(STAGE if staged else tables[0], LISTING_COLUMNS, listing_cols),
             _copy_sql(tables[1], VALUE_COLUMNS, value_cols),
             _copy_sql(tables[2], PHOTO_COLUMNS, photo_cols),
         )
@@ -323,16 +349,26 @@ def seed_demo(
                     done += count
                 n_values += len(rows.values)
                 n_photos += len(rows.photos)
-                writer.put([(sql[0], rows.listings), (sql[1], rows.values), (sql[2], rows.photos)])
+                # Each batch's search columns are computed by the writer right after its COPY, while this
+                # thread generates the next batch: the server's work overlaps Python's instead of following
+                # it (at 1M listings the two were 82 s and 207 s one after the other). It runs before the
+                # listings table's indexes come back: building an index once is much cheaper than updating
+                # it row by row (the update pass took 1,070 s at 1M with the indexes in place).
+                low, high = first_id + start, first_id + end - 1
+                writer.put(
+                    [(sql[0], rows.listings), (sql[1], rows.values), (sql[2], rows.photos)],
+                    then=_unstage
+                    if staged
+                    else lambda cur, low=low, high=high: denormalize(cur, low, high, chunk=batch_size),
+                )
                 bar.update(done - start)
         finally:
             writer.close()
             bar.close()
+        if staged:
+            cursor.execute(f"DROP TABLE {STAGE}")
+        lap("rows and search columns")
 
-        # The search columns of the new rows are computed here, set-based, before the listings table's
-        # indexes come back: building an index once is much cheaper than updating it row by row (at 1M
-        # listings the update pass took 1,070 s with the indexes in place). The attribute and photo
-        # tables get theirs first: the computation joins them by listing.
         steps = tqdm(
             total=len(dropped.indexes) + len(dropped.constraints) if dropped else 0, unit=" idx", disable=not progress
         )
@@ -341,23 +377,13 @@ def seed_demo(
             steps.set_description(name[:50])
             steps.update()
 
-        lap("rows")
         if dropped is not None:
-            _rebuild_indexes(cursor, dropped, [table for table in tables if table != tables[0]], step)
-        # The catalog too: it may have been loaded moments ago (make run, tests), and a planner that
-        # believes it empty nests loops around the search columns' computation.
-        for table in (user_table, *tables, *CATALOG_TABLES):
-            cursor.execute(f"ANALYZE {table}")
-        lap("attribute and photo indexes")
-        steps.clear()
-        denormalize(cursor, first_id, first_id + listings - 1, progress=progress)
-        lap("search columns")
-        if dropped is not None:
-            _rebuild_indexes(cursor, dropped, [tables[0]], step)
+            _rebuild_indexes(cursor, dropped, step)
             _rebuild_constraints(cursor, dropped, step)
         steps.close()
-        cursor.execute(f"ANALYZE {tables[0]}")
-        lap("listing indexes and constraints")
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+        lap("indexes and constraints")
 
     return SeedResult(
         listings=listings,

@@ -240,11 +240,13 @@ def denormalize(cursor, low: int, high: int, *, chunk: int = 20_000, progress: b
     """
     from tqdm import tqdm
 
+    condition = "l.id BETWEEN %s AND %s"
     sql = (_ROWS + _UPDATE).replace("__OWN__", _OWN_FROM_TABLE).replace("__SOURCE__", LISTINGS)
+    sql = sql.replace("__CONDITION__", condition)
 
     def run(cursor, params: list[int]) -> None:
-        _own_text(cursor, LISTINGS, params)
-        cursor.execute(sql.replace("__CONDITION__", "l.id BETWEEN %s AND %s"), params)
+        _own_text(cursor, LISTINGS, condition, params)
+        cursor.execute(sql, params)
         cursor.execute(f"DROP TABLE {OWN_TABLE}")
 
     for start in tqdm(range(low, high + 1, chunk), unit=" chunks", disable=not progress, desc="search columns"):
@@ -269,7 +271,7 @@ def insert_denormalized(cursor, stage: str) -> None:
     columns = [row[0] for row in cursor.fetchall()]
     values = ", ".join(COMPUTED.get(column, f'l."{column}"') for column in columns)
     names = ", ".join(f'"{column}"' for column in columns)
-    _own_text(cursor, stage, [])
+    _own_text(cursor, stage, "TRUE", [])
     insert = f"INSERT INTO {LISTINGS} ({names}) SELECT {values} FROM rows JOIN __SOURCE__ l ON l.id = rows.id"  # noqa: S608
     cursor.execute(
         (_ROWS + insert)
@@ -280,13 +282,12 @@ def insert_denormalized(cursor, stage: str) -> None:
     cursor.execute(f"DROP TABLE {OWN_TABLE}")
 
 
-def _own_text(cursor, source: str, params: list[int]) -> None:
-    """OWN_TABLE for the listings of ``source`` (within ``low``, ``high`` when ``params`` has them).
+def _own_text(cursor, source: str, condition: str, params: list[int]) -> None:
+    """OWN_TABLE for the listings of ``source`` that meet ``condition`` (SQL on ``l``, with ``params``).
 
     A query of its own, which PostgreSQL may run in parallel (an UPDATE or INSERT never is): most of the
     cost of the search columns, spread over the cores.
     """
-    condition = "l.id BETWEEN %s AND %s" if params else "TRUE"
     own = OWN_TEXT_SQL.replace("__SOURCE__", source).replace("__CONDITION__", condition)
     cursor.execute(f"CREATE TEMP TABLE {OWN_TABLE} ON COMMIT DROP AS {own}", params)
 

@@ -10,7 +10,9 @@ from django.core.cache import cache
 from classifieds.accounts import sms
 from classifieds.accounts.models import User
 
+from .browser import sign_in
 from .conftest import last_code
+from .factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,3 +85,27 @@ def test_a_limit_is_shown_in_place_not_as_an_error_page(live_server, browser_con
     page.get_by_text("Новый можно запросить через").wait_for()
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.get_by_role("heading", name="Вход в Bozor").is_visible()  # the page around the step is intact
+
+
+@pytest.mark.parametrize("language", ["", "/uz"], ids=["ru", "uz"])
+@pytest.mark.parametrize("width", [320, 390])
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_on_a_phone_sign_in_or_the_profile_is_on_the_header_first_row(live_server, browser, width, language, signed_in):
+    """The account links on a phone scroll sideways; "Sign in" was the last of them and showed as "В" at the
+    right edge in Russian. It (or the profile, with a long name cut short) now sits before the languages."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="ru-RU")
+    if signed_in:
+        sign_in(context, live_server, UserFactory(display_name="Абдурахмонов Абдувахоб Абдуллаевич"))
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}{language}/")
+        me = page.locator(".site-header .me-link")
+        expected = "Абдурахмонов" if signed_in else {"": "Войти", "/uz": "Kirish"}[language]
+        assert me.inner_text().startswith(expected)
+        box, languages = me.bounding_box(), page.locator(".site-header .lang-switch").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= languages["x"] <= width, (box, languages)
+        assert abs((box["y"] + box["height"] / 2) - (languages["y"] + languages["height"] / 2)) < 4  # one row
+        # Nothing of the header is wider than the phone.
+        assert page.evaluate("document.documentElement.scrollWidth") == width
+    finally:
+        context.close()

@@ -4,13 +4,21 @@
 
 Seeds up to ``--listings`` with ``seed_demo`` when the database has fewer, collects static files,
 starts the Procfile's gunicorn (``DJANGO_DEBUG`` off, ``--workers``) on a free port, waits for
-``/healthz``, then runs ``--concurrency`` closed-loop virtual visitors (asyncio + httpx, keep-alive,
-no think time) for ``--warmup`` seconds unmeasured and ``--duration`` seconds measured. Each
+``/healthz``, then runs ``--concurrency`` closed-loop virtual visitors (keep-alive, no think time,
+``Accept-Encoding: gzip`` as browsers send) for ``--warmup`` seconds unmeasured and ``--duration``
+seconds measured. The visitors are ``wrk`` (Debian's package; ``load.lua``), so that the client
+takes little of the CPU the server is measured on; ``--client httpx`` runs them in Python instead
+(asyncio + httpx), which costs the server a quarter to a third of a core at these rates. Each
 visitor picks pages from a fixed mix (seeded: the same URLs in the same order for the same
 ``--seed``): home, category and region pages (some filtered, some page 2), text searches and
 listing details (popular listings more often, Zipf-like, as on a real site). Reports requests per
 second, p50/p95/p99 latency, errors (status ≥ 400 or transport failures) and the share of answers
-from the anonymous page cache (``X-Page-Cache: hit``), overall and per kind of page.
+from the anonymous page cache (``X-Page-Cache: hit``), overall and per kind of page, and the CPU
+the client itself used.
+
+Page-cache keys include the host, and each run starts gunicorn on a new port: every run starts from
+an empty page cache. A ``--warmup`` long enough to walk the mix once (about 60 s) measures the
+steady state of a warm cache instead.
 
 Not a test: it takes a minute and the whole machine. Figures go to ``docs/load-benchmark.md``.
 """
@@ -22,10 +30,13 @@ import asyncio
 import math
 import os
 import random
+import resource
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -136,6 +147,44 @@ async def run_load(base_url: str, urls, *, concurrency: int, warmup: float, dura
     return stats, total
 
 
+def run_wrk(base_url: str, urls, *, concurrency: int, warmup: float, duration: float):
+    """The same visitors in wrk (``load.lua``): a warm-up run whose answers are dropped, then the measured one."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk not found: install Debian's package (apt-get install wrk), or pass --client httpx")
+    stats: dict[str, Stats] = defaultdict(Stats)
+    total = Stats()
+    with tempfile.TemporaryDirectory() as tmp:
+        url_file = Path(tmp) / "urls.tsv"
+        url_file.write_text("".join(f"{kind}\t{path}\n" for kind, path in urls))
+        for seconds, measured in ((warmup, False), (duration, True)):
+            if seconds <= 0:
+                continue
+            out = Path(tmp) / ("run" if measured else "warmup")
+            out.mkdir()
+            command = [wrk, "-t", str(concurrency), "-c", str(concurrency), "-d", f"{seconds:.0f}s", "--timeout", "10s"]
+            command += [
+                "-s",
+                str(Path(__file__).with_name("load.lua")),
+                base_url,
+                "--",
+                str(url_file),
+                str(concurrency),
+            ]
+            subprocess.run(command, check=True, capture_output=True, env={**os.environ, "BOZOR_WRK_OUT": str(out)})  # noqa: S603
+            if not measured:
+                continue
+            total.errors += int((out / "transport").read_text())  # failures without an answer, of no kind
+            for answers in out.glob("*.tsv"):
+                for line in answers.read_text().splitlines():
+                    kind, micros, hit, status = line.split("\t")
+                    for bucket in (stats[kind], total):
+                        bucket.times.append(int(micros) / 1e6)
+                        bucket.errors += int(status) >= 400
+                        bucket.hits += hit == "1"
+    return stats, total
+
+
 def start_gunicorn(port: int, workers: int, var_dir: str, threads: int = 1) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -165,10 +214,12 @@ def wait_ready(base_url: str, timeout: float = 60) -> None:
     raise SystemExit(f"gunicorn did not answer {base_url}/healthz in {timeout} s")
 
 
-def report(stats: dict[str, Stats], total: Stats, duration: float, args) -> str:
+def report(stats: dict[str, Stats], total: Stats, duration: float, args, client_cpu: float) -> str:
     lines = [
         f"{len(total.times)} requests in {duration:.0f} s, concurrency {args.concurrency}, "
         f"{args.workers} gunicorn workers × {args.threads} threads, load average {os.getloadavg()[0]:.1f}",
+        f"client: {args.client}, {client_cpu:.1f} s of CPU in warm-up and run "
+        f"({100 * client_cpu / (args.warmup + duration):.0f} % of one core)",
         "",
         "| pages | requests | RPS | p50 ms | p95 ms | p99 ms | errors | page-cache hits |",
         "|---|---|---|---|---|---|---|---|",
@@ -193,6 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (Procfile: WEB_CONCURRENCY=3)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (1: sync workers, as Procfile)")
     parser.add_argument("--url", help="an already running server instead of starting gunicorn")
+    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk", help="who plays the visitors")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "classifieds.settings")
@@ -224,14 +276,24 @@ def main(argv: list[str] | None = None) -> None:
         server = start_gunicorn(port, args.workers, str(settings.VAR_DIR), args.threads)
     try:
         wait_ready(base_url)
-        stats, total = asyncio.run(
-            run_load(base_url, urls, concurrency=args.concurrency, warmup=args.warmup, duration=args.duration)
-        )
+        before = _cpu_seconds(args.client)
+        options = {"concurrency": args.concurrency, "warmup": args.warmup, "duration": args.duration}
+        if args.client == "wrk":
+            stats, total = run_wrk(base_url, urls, **options)
+        else:
+            stats, total = asyncio.run(run_load(base_url, urls, **options))
+        client_cpu = _cpu_seconds(args.client) - before
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-    print(report(stats, total, args.duration, args))
+    print(report(stats, total, args.duration, args, client_cpu))
+
+
+def _cpu_seconds(client: str) -> float:
+    """CPU used so far by the client: wrk runs as a child (counted once it has exited), httpx in this process."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if client == "wrk" else resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

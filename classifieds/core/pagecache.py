@@ -6,6 +6,10 @@ the full path with its query, and the language. htmx requests, signed-in
 visitors (a session cookie), pending messages and responses that set cookies,
 write the session or say ``no-store``/``private`` bypass it.
 
+Deployments: the key includes the static files' manifest hash. A page links its CSS and JS by their
+hashed names, and a new release's files replace the old ones, so a page cached by the previous release
+(the cache outlives a deploy in Redis) would be served unstyled; with the hash in the key it is a miss.
+
 Validity: a decorated view names the *stamps* its page depends on (e.g. the
 category of a results page, the listing of a detail page); the stamps' current
 values are part of the key. Whoever changes what a page shows bumps its stamps
@@ -34,6 +38,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -97,10 +102,14 @@ def _bypass(request: HttpRequest) -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
+def _release() -> str:
+    """What names this deployment's static files: the manifest's hash (none without a manifest, in DEBUG)."""
+    return getattr(staticfiles_storage, "manifest_hash", "") or ""
+
+
 def _key(request: HttpRequest, stamps: list[int]) -> str:
-    raw = "|".join(
-        [request.get_host(), request.get_full_path(), getattr(request, "LANGUAGE_CODE", ""), *map(str, stamps)]
-    )
+    language = getattr(request, "LANGUAGE_CODE", "")
+    raw = "|".join([request.get_host(), request.get_full_path(), language, _release(), *map(str, stamps)])
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

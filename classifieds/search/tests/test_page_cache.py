@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from classifieds.accounts.tests.factories import UserFactory
+from classifieds.core import pagecache
 from classifieds.listings.models import Listing
 from classifieds.listings.services import listings_changed
 from classifieds.listings.tests.factories import ListingFactory
@@ -66,6 +68,17 @@ class TestAnonymousPages:
             assert cache_state(Client().get("/c/c-cars/")) == HIT
         assert len(captured) <= 1  # the stamps (one cache read; none with Redis)
         assert not [q for q in captured.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+
+    def test_a_new_release_does_not_serve_the_pages_of_the_one_before(self, client, corpus, monkeypatch):
+        """The cache outlives a deploy; a page cached before it links static files by the old hashed names."""
+        monkeypatch.setattr(pagecache, "staticfiles_storage", SimpleNamespace(manifest_hash="release-1"))
+        client.get("/c/c-cars/")
+        assert cache_state(Client().get("/c/c-cars/")) == HIT
+        monkeypatch.setattr(pagecache, "staticfiles_storage", SimpleNamespace(manifest_hash="release-2"))
+        assert cache_state(Client().get("/c/c-cars/")) == "miss"
+        assert cache_state(Client().get("/c/c-cars/")) == HIT
+        monkeypatch.setattr(pagecache, "staticfiles_storage", SimpleNamespace())  # DEBUG: no manifest
+        assert cache_state(Client().get("/c/c-cars/")) == "miss"
 
     def test_the_detail_page_is_cached_and_still_counts_views(self, client, corpus):
         listing = corpus.listings["cobalt19"]

@@ -23,6 +23,7 @@ from functools import cache as memoize
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.cache.backends.redis import RedisCache
 
 GENERATION = "an:gen"  # the generation writers write to
 FLUSHED = "an:flushed"  # the last generation moved to the database
@@ -74,6 +75,13 @@ class CacheBuffer:
     def first_seen(self, keys: list[str], timeout: int) -> list[bool]:
         """For each dedupe key, whether it is new (and now taken until ``timeout``)."""
         return [self.cache.add(key, 1, timeout=timeout) for key in keys]
+
+    def count_first(self, keys: list[str], counters: list[Counter], timeout: int) -> int:
+        """Count one event for each counter whose dedupe key is new (taken until ``timeout``); how many counted."""
+        fresh = [counter for counter, new in zip(counters, self.first_seen(keys, timeout), strict=True) if new]
+        if fresh:
+            self.add((counter, 1) for counter in fresh)
+        return len(fresh)
 
     def _incr(self, key: str, delta: int = 1) -> int:
         try:
@@ -168,6 +176,11 @@ class RedisBuffer:
         self._generation = int(generation or 0)
         return [bool(t) for t in taken]
 
+    def count_first(self, keys: list[str], counters: list[Counter], timeout: int) -> int:
+        """``CacheBuffer.count_first`` in one round trip and one command: a page of 40 cards was 42 commands."""
+        args = [timeout, self._key(GENERATION), self._key("an:h:"), _timeout(), *map(self.field, counters)]
+        return int(_count_first_script(self.client)(keys=[self._key(key) for key in keys], args=args))
+
     def current(self) -> int:
         return int(self.client.get(self._key(GENERATION)) or 0)
 
@@ -206,19 +219,52 @@ class RedisBuffer:
         self.client.set(self._key(FLUSHED), generation)
 
 
+# KEYS: the dedupe keys. ARGV: their TTL, the generation's key, the prefix of the generations' hashes, a hash's
+# TTL, then each dedupe key's counter field. Atomic, so a flush never closes a generation between the read of
+# its number and the count. (The hash's name is built inside: a standalone Redis, not a cluster.)
+COUNT_FIRST = """
+local generation = redis.call('GET', ARGV[2]) or '0'
+local hash = ARGV[3] .. generation
+local counted = 0
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, 1, 'NX', 'EX', ARGV[1]) then
+    redis.call('HINCRBY', hash, ARGV[4 + i], 1)
+    counted = counted + 1
+  end
+end
+if counted > 0 then
+  redis.call('EXPIRE', hash, ARGV[4])
+end
+return counted
+"""
+
+
 @memoize
-def _redis_client(url: str):
+def _count_first_script(client):
+    return client.register_script(COUNT_FIRST)  # EVALSHA, and EVAL when Redis has not seen it yet
+
+
+@memoize
+def _redis_client(url: str, timeouts: tuple[tuple[str, float], ...] = ()):
     import redis
 
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url, **dict(timeouts))
 
 
 def get_buffer() -> CacheBuffer | RedisBuffer:
-    """The buffer of ``settings.ANALYTICS_CACHE``: pipelined Redis for a Redis cache, else the cache API."""
+    """The buffer of ``settings.ANALYTICS_CACHE``: pipelined Redis for a Redis cache, else the cache API.
+
+    Any Redis cache, production's ``ResilientRedisCache`` included (it once fell through to the cache API:
+    a round trip per card of a page). Its client gets the cache's timeouts: a Redis that stops answering
+    must cost a page those, not the operating system's minutes."""
     alias = settings.ANALYTICS_CACHE
     config = settings.CACHES[alias]
-    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    if isinstance(caches[alias], RedisCache):
         location = config["LOCATION"]
         url = location[0] if isinstance(location, list | tuple) else str(location).split(",")[0]
-        return RedisBuffer(_redis_client(url), config.get("KEY_PREFIX", ""))
+        options = config.get("OPTIONS", {})
+        timeouts = tuple(
+            (name, options[name]) for name in ("socket_connect_timeout", "socket_timeout") if name in options
+        )
+        return RedisBuffer(_redis_client(url, timeouts), config.get("KEY_PREFIX", ""))
     return CacheBuffer(caches[alias])

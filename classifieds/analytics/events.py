@@ -125,11 +125,10 @@ def record_many(
             + hashlib.blake2b(f"{visitor}|{kind}|{c.listing_id}|{c.subject}".encode(), digest_size=12).hexdigest()
             for c in counters
         ]
-        fresh = [(c, 1) for c, new in zip(counters, store.first_seen(keys, _until_tomorrow(now)), strict=True) if new]
-        if fresh:
-            store.add(fresh)
+        counted = store.count_first(keys, counters, _until_tomorrow(now))
+        if counted:
             _ensure_process_flusher()
-        return len(fresh)
+        return counted
     except Exception:  # statistics never break a page
         logger.exception("analytics: could not record %s", kind)
         return 0

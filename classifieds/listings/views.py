@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classifieds.accounts import limits
-from classifieds.analytics.events import record
+from classifieds.analytics.events import is_bot, record
 from classifieds.analytics.models import EventKind
 from classifieds.core.htmx import render_page
 from classifieds.core.httpcache import conditional_page
@@ -43,9 +43,15 @@ def _detail_stamps(request: HttpRequest, pk: int, slug: str | None = None) -> li
 def _count_cached_view(request: HttpRequest, pk: int, slug: str | None = None, *, replay: object = None) -> None:
     """A cached detail page is still a view (only visible listings' pages are cached), for the counter and the
     seller's statistics alike."""
-    if "photo" not in request.GET:
+    if _a_view(request):
         services.listing_record_view(listing=Listing(pk=pk))
         record(request, kind=EventKind.VIEW, listing_id=pk)
+
+
+def _a_view(request: HttpRequest) -> bool:
+    """A person looking at the listing: not a crawler, a link preview or a monitor (the seller would see them as
+    interest), and not the next photo of a gallery browsed without JS."""
+    return "photo" not in request.GET and not is_bot(request)
 
 
 @require_GET
@@ -59,7 +65,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
 
     available = listing.is_visible
-    if available and "photo" not in request.GET:  # browsing the gallery without JS is not another view
+    if available and _a_view(request):
         services.listing_record_view(listing=listing)
         record(request, kind=EventKind.VIEW, listing_id=listing.pk)
     category_path = listing.category.ancestors(include_self=True)

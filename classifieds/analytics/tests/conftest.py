@@ -17,9 +17,16 @@ def buffer_store(request, settings):
 
         url = request.getfixturevalue("redis_url")
         prefix = f"test-{uuid.uuid4().hex}"
+        # Production's Redis cache (settings.py), its timeouts included.
+        options = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
         settings.CACHES = {
             **settings.CACHES,
-            "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix},
+            "redis": {
+                "BACKEND": "classifieds.core.cache.ResilientRedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": prefix,
+                "OPTIONS": options,
+            },
         }
         settings.ANALYTICS_CACHE = "redis"
         yield request.param

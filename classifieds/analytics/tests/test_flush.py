@@ -70,7 +70,11 @@ class TestFlush:
 
     def test_the_store_follows_the_cache_it_is_given(self, buffer_store):
         expected = {"memory": CacheBuffer, "database": CacheBuffer, "redis": RedisBuffer}[buffer_store]
-        assert isinstance(get_buffer(), expected)
+        store = get_buffer()
+        assert isinstance(store, expected)
+        if buffer_store == "redis":  # production's cache class, and its timeouts on the buffer's own client
+            pool = store.client.connection_pool.connection_kwargs
+            assert pool["socket_timeout"] == pool["socket_connect_timeout"] == 0.25
 
 
 class TestCrash:

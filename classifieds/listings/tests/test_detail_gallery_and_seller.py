@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from classifieds.analytics.tests.helpers import BROWSER
+
 from .factories import ListingFactory, ListingPhotoFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +55,8 @@ class TestGalleryWithoutJavaScript:
         assert f'href="{listing.photos.first().image.url}"' in html
 
     def test_browsing_photos_is_not_counted_as_more_views(self, client, listing):
-        client.get(listing.get_absolute_url())
-        client.get(listing.get_absolute_url(), {"photo": "2"})
+        client.get(listing.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+        client.get(listing.get_absolute_url(), {"photo": "2"}, HTTP_USER_AGENT=BROWSER)
         listing.refresh_from_db()
         assert listing.views_count == 1
 

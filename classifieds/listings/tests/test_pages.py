@@ -9,6 +9,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from classifieds.analytics.tests.helpers import BROWSER
 from classifieds.listings.models import Listing
 from classifieds.listings.services import listing_set_attributes
 from classifieds.seo.tests.markup import parse
@@ -332,10 +333,26 @@ class TestListingDetail:
 
     def test_views_are_counted(self, client, catalog):
         listing = car(catalog)
-        client.get(listing.get_absolute_url())
-        client.get(listing.get_absolute_url())
+        client.get(listing.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+        client.get(listing.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
         listing.refresh_from_db()
         assert listing.views_count == 2
+
+    @pytest.mark.parametrize(
+        "agent",
+        [
+            "",
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "TelegramBot (like TwitterBot)",
+        ],
+        ids=["no-agent", "googlebot", "link-preview"],
+    )
+    def test_crawlers_and_link_previews_are_not_views(self, client, catalog, agent):
+        listing = car(catalog)
+        for _ in range(2):  # a miss, then the cached page
+            assert client.get(listing.get_absolute_url(), HTTP_USER_AGENT=agent).status_code == 200
+        listing.refresh_from_db()
+        assert listing.views_count == 0
 
 
 class TestPhoneReveal:

@@ -44,8 +44,13 @@ function init(args)
   end
   local visitors = tonumber(args[2])
   position = (number * math.floor(#paths / visitors)) % #paths
+  -- wrk.format takes these headers instead of wrk's own (-H), not besides them: merge.
+  local headers = { ["Accept-Encoding"] = "gzip" }
+  for name, value in pairs(wrk.headers) do
+    headers[name] = value
+  end
   for i, path in ipairs(paths) do
-    requests[i] = wrk.format("GET", path, { ["Accept-Encoding"] = "gzip" })
+    requests[i] = wrk.format("GET", path, headers)
   end
   out = assert(io.open(os.getenv("BOZOR_WRK_OUT") .. "/" .. number .. ".tsv", "w"))
   current = 1

@@ -44,6 +44,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Visitors are people on phones: a crawler's or a script's user agent would skip the work a person's visit
+# costs (view counts, impressions and their visitor cookie: classifieds.analytics.events.is_bot).
+USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+)
+
 # Share of each kind of page in the mix (anonymous browsing on a classifieds site: mostly lists and details).
 MIX = {"home": 0.10, "category": 0.30, "filtered": 0.10, "search": 0.10, "detail": 0.40}
 
@@ -134,7 +140,10 @@ async def run_load(base_url: str, urls, *, concurrency: int, warmup: float, dura
     stats: dict[str, Stats] = defaultdict(Stats)
     total = Stats()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10, follow_redirects=False) as client:
+    headers = {"User-Agent": USER_AGENT}
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, timeout=10, follow_redirects=False, headers=headers
+    ) as client:
         start = time.perf_counter()
         measure_from = start + warmup
         stop_at = measure_from + duration
@@ -163,6 +172,7 @@ def run_wrk(base_url: str, urls, *, concurrency: int, warmup: float, duration: f
             out = Path(tmp) / ("run" if measured else "warmup")
             out.mkdir()
             command = [wrk, "-t", str(concurrency), "-c", str(concurrency), "-d", f"{seconds:.0f}s", "--timeout", "10s"]
+            command += ["-H", f"User-Agent: {USER_AGENT}"]
             command += [
                 "-s",
                 str(Path(__file__).with_name("load.lua")),

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from classifieds.bench.load import USER_AGENT
+
 MIX = [
     ("browse", "category browse", "/c/{cars}/"),
     ("filters", "category + 2 filters", "/c/{cars}/?attrs.make=chevrolet&attrs.transmission=automatic"),
@@ -134,7 +136,7 @@ def run(args: argparse.Namespace) -> None:
 
     storages["default"] = settings.STORAGES["default"]
     results: dict[str, dict[str, Sample]] = {}
-    client = Client()
+    client = Client(HTTP_USER_AGENT=USER_AGENT)  # a person: the page's impressions are recorded, as for people
     for mode in [m for m in args.modes.split(",") if m]:
         runs = args.naive_runs if mode == "naive" else args.runs
         with override_settings(SEARCH_BACKENDS={"default": modes[mode]}, STORAGES=storages):

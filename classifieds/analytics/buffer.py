@@ -6,10 +6,9 @@ so new events go to the next generation, and moves closed generations to the dat
 - ``CacheBuffer``, any Django cache (the embedded default: this process's locmem cache; the database
   cache would be a write per request). A counter is a key ``incr``-ed; ``add`` creates it and
   registers it in the generation's slot list, since the cache API cannot list keys.
-- ``RedisBuffer``, when ``ANALYTICS_CACHE`` names a Redis cache (production): a page's events cost two
-  pipelined round trips (dedupe ``SET NX`` for every card, then ``HINCRBY`` into the generation's
-  hash; the generation number rides along with the first) instead of several round trips per card
-  through the cache API.
+- ``RedisBuffer``, when ``ANALYTICS_CACHE`` names a Redis cache (production): a page's events cost one
+  round trip, a Lua script that takes the dedupe key of every card (``SET NX``) and counts the new ones
+  into the current generation's hash (``HINCRBY``), instead of round trips per card through the cache API.
 """
 
 from __future__ import annotations
@@ -150,12 +149,11 @@ class CacheBuffer:
 
 
 class RedisBuffer:
-    """Counters as fields of one Redis hash per generation, written with pipelines."""
+    """Counters as fields of one Redis hash per generation, written by a script (``count_first``) or a pipeline."""
 
     def __init__(self, client, prefix: str) -> None:
         self.client = client
         self.prefix = f"{prefix}:" if prefix else ""
-        self._generation: int | None = None  # read along with the dedupe keys, used by the next add()
 
     def _key(self, name: str) -> str:
         return f"{self.prefix}{name}"
@@ -167,17 +165,8 @@ class RedisBuffer:
     def field(counter: Counter) -> str:
         return f"{counter.day.isoformat()}|{counter.kind}|{counter.listing_id}|{counter.subject}"
 
-    def first_seen(self, keys: list[str], timeout: int) -> list[bool]:
-        pipe = self.client.pipeline(transaction=False)
-        for key in keys:
-            pipe.set(self._key(key), 1, nx=True, ex=timeout)
-        pipe.get(self._key(GENERATION))  # the same round trip
-        *taken, generation = pipe.execute()
-        self._generation = int(generation or 0)
-        return [bool(t) for t in taken]
-
     def count_first(self, keys: list[str], counters: list[Counter], timeout: int) -> int:
-        """``CacheBuffer.count_first`` in one round trip and one command: a page of 40 cards was 42 commands."""
+        """``CacheBuffer.count_first`` as one command (a page of 40 cards: one round trip, not 40 or more)."""
         args = [timeout, self._key(GENERATION), self._key("an:h:"), _timeout(), *map(self.field, counters)]
         return int(_count_first_script(self.client)(keys=[self._key(key) for key in keys], args=args))
 
@@ -185,8 +174,7 @@ class RedisBuffer:
         return int(self.client.get(self._key(GENERATION)) or 0)
 
     def add(self, counters: Iterable[tuple[Counter, int]]) -> None:
-        generation, self._generation = self._generation, None
-        name = self._hash(self.current() if generation is None else generation)
+        name = self._hash(self.current())
         pipe = self.client.pipeline(transaction=False)
         for counter, n in counters:
             pipe.hincrby(name, self.field(counter), n)

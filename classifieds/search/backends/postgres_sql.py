@@ -241,21 +241,13 @@ def denormalize(cursor, low: int, high: int, *, chunk: int = 20_000, progress: b
     from tqdm import tqdm
 
     condition = "l.id BETWEEN %s AND %s"
-    sql = (_ROWS + _UPDATE).replace("__OWN__", _OWN_FROM_TABLE).replace("__SOURCE__", LISTINGS)
-    sql = sql.replace("__CONDITION__", condition)
-
-    def run(cursor, params: list[int]) -> None:
-        _own_text(cursor, LISTINGS, condition, params)
-        cursor.execute(sql, params)
-        cursor.execute(f"DROP TABLE {OWN_TABLE}")
-
     for start in tqdm(range(low, high + 1, chunk), unit=" chunks", disable=not progress, desc="search columns"):
         params = [start, min(high, start + chunk - 1)]
         if cursor is not None:
-            run(cursor, params)
+            _computed(cursor, _UPDATE, LISTINGS, condition, params)
         else:
             with transaction.atomic(), connection.cursor() as own:
-                run(own, params)
+                _computed(own, _UPDATE, LISTINGS, condition, params)
 
 
 def insert_denormalized(cursor, stage: str) -> None:
@@ -271,14 +263,16 @@ def insert_denormalized(cursor, stage: str) -> None:
     columns = [row[0] for row in cursor.fetchall()]
     values = ", ".join(COMPUTED.get(column, f'l."{column}"') for column in columns)
     names = ", ".join(f'"{column}"' for column in columns)
-    _own_text(cursor, stage, "TRUE", [])
     insert = f"INSERT INTO {LISTINGS} ({names}) SELECT {values} FROM rows JOIN __SOURCE__ l ON l.id = rows.id"  # noqa: S608
-    cursor.execute(
-        (_ROWS + insert)
-        .replace("__OWN__", _OWN_FROM_TABLE)
-        .replace("__SOURCE__", stage)
-        .replace("__CONDITION__", "TRUE")
-    )
+    _computed(cursor, insert, stage, "TRUE", [])
+
+
+def _computed(cursor, statement: str, source: str, condition: str, params: list[int]) -> None:
+    """Run ``statement`` (an UPDATE or INSERT from ``rows``) for the listings of ``source`` that meet
+    ``condition`` (SQL on ``l``, with ``params``), their own text vectors computed first (``_own_text``)."""
+    _own_text(cursor, source, condition, params)
+    sql = (_ROWS + statement).replace("__OWN__", _OWN_FROM_TABLE)
+    cursor.execute(sql.replace("__SOURCE__", source).replace("__CONDITION__", condition), params or None)
     cursor.execute(f"DROP TABLE {OWN_TABLE}")
 
 
